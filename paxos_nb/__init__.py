@@ -1,17 +1,81 @@
 """paxos_nb: explore the authenticated Paxos v2 API from Jupyter.
 
-The public face is listed in ``__all__``; heavy dependencies (pandas, Flask,
-ipywidgets) load only when the names that need them are used.
+The public face is ``__all__``. Names load on first use, so ``import paxos_nb`` stays
+cheap: pandas, Flask and ipywidgets are imported only by the features that need them.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
+
+from . import catalog, errors, redact
+from .errors import (
+    AlreadyExists,
+    APIError,
+    AuthError,
+    BadRequest,
+    ConfigError,
+    Forbidden,
+    NotFound,
+    PaginationError,
+    PaxosError,
+    RateLimited,
+    ScopeError,
+    ServerError,
+    SigningKeyError,
+    TransportError,
+    Unauthorized,
+    UnknownNameError,
+    WriteNotAllowed,
+)
 
 __version__ = "0.1.0"
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
+redact.install()
 
-__all__ = ["__version__", "catalog"]
+# name -> module that defines it (attribute of the same name), imported on first access.
+_LAZY: dict[str, str] = {}
+_SUBMODULES: tuple[str, ...] = ()
 
-from . import catalog  # noqa: E402  (stdlib-only data access)
+__all__ = [
+    "APIError",
+    "AlreadyExists",
+    "AuthError",
+    "BadRequest",
+    "ConfigError",
+    "Forbidden",
+    "NotFound",
+    "PaginationError",
+    "PaxosError",
+    "RateLimited",
+    "ScopeError",
+    "ServerError",
+    "SigningKeyError",
+    "TransportError",
+    "Unauthorized",
+    "UnknownNameError",
+    "WriteNotAllowed",
+    "__version__",
+    "catalog",
+    "errors",
+    "redact",
+    *_LAZY,
+    *_SUBMODULES,
+]
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f"{__name__}.{name}")
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
