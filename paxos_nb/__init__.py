@@ -36,8 +36,17 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 redact.install()
 
 # name -> module that defines it (attribute of the same name), imported on first access.
-_LAZY: dict[str, str] = {}
-_SUBMODULES: tuple[str, ...] = ()
+_LAZY: dict[str, str] = {
+    "Credentials": "paxos_nb.config",
+    "Emulator": "paxos_nb.emulator",
+    "PaxosSession": "paxos_nb.session",
+    "RequestSigner": "paxos_nb.signing",
+    "Token": "paxos_nb.auth",
+    "cidr": "paxos_nb.allowlist",
+    "connect": "paxos_nb.session",
+    "generate_keypair": "paxos_nb.signing",
+}
+_SUBMODULES: tuple[str, ...] = ("allowlist", "frames", "scopes", "signing")
 
 __all__ = [
     "APIError",

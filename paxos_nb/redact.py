@@ -34,6 +34,11 @@ def _variants(secret: str) -> set[str]:
         base64.b64encode(raw).decode().rstrip("="),
         base64.urlsafe_b64encode(raw).decode().rstrip("="),
     }
+    for pad in (0, 1, 2):  # inside a longer base64 text (a Basic auth header), at any byte
+        # alignment: only the characters that depend on the secret's bytes alone
+        for encode in (base64.b64encode, base64.urlsafe_b64encode):
+            text = encode(b"\0" * pad + raw).decode()
+            forms.add(text[4 if pad else 0 : 4 * ((pad + len(raw)) // 3)])
     if "\n" in secret:  # PEM keys: also each long line on its own (one line is enough to leak)
         forms.update(line for line in secret.splitlines() if len(line) >= 40)
     return {f for f in forms if len(f) >= _MIN_LENGTH}
@@ -92,6 +97,14 @@ def install() -> None:
                 clean = scrub(message)
                 if clean != message or record.args:
                     record.msg, record.args = clean, None
+                if record.exc_info and record.exc_info[0] is not None:
+                    # logger.exception(): the traceback's message may hold a secret too;
+                    # a pre-set exc_text is what every standard Formatter prints.
+                    text = logging.Formatter().formatException(record.exc_info)
+                    if scrub(text) != text:
+                        record.exc_text = scrub(text)
+                if record.stack_info:
+                    record.stack_info = scrub(record.stack_info)
             return record
 
         logging.setLogRecordFactory(factory)

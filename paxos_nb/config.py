@@ -1,0 +1,475 @@
+"""Environments and credentials: one documented chain, explicit arguments > .env > os.environ.
+
+:func:`Credentials.from_env` reads a ``.env`` with python-dotenv's ``dotenv_values`` (the file
+is parsed, ``os.environ`` is never touched) and records where every value came from in
+``creds.sources``, never the value itself. Every problem is a :class:`~paxos_nb.errors.ConfigError`
+that names the variable (or the line number) and says where to fix it.
+
+Environments
+------------
+``sandbox`` (the default) and ``production`` are the two Paxos deployments. ``local`` is the
+emulator: its URLs come from ``PAXOS_API_URL``/``PAXOS_TOKEN_URL``, or :func:`paxos_nb.connect`
+starts the embedded one when they are absent.
+
+``.env`` values are taken literally (no ``${VAR}`` interpolation) so a ``$`` in a secret
+survives.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import ipaddress
+import logging
+import os
+import re
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from . import redact
+from .errors import ConfigError
+
+__all__ = [
+    "ENVIRONMENTS",
+    "VARIABLES",
+    "Credentials",
+    "Environment",
+    "environment_of_url",
+    "is_loopback_url",
+    "read_env_file",
+]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Environment:
+    """A Paxos deployment: its name and its two base URLs (None for ``local``)."""
+
+    name: str
+    api_url: str | None
+    token_url: str | None
+
+
+ENVIRONMENTS: dict[str, Environment] = {
+    "sandbox": Environment(
+        "sandbox",
+        "https://api.sandbox.paxos.com/v2",
+        "https://oauth.sandbox.paxos.com/oauth2/token",
+    ),
+    "production": Environment(
+        "production", "https://api.paxos.com/v2", "https://oauth.paxos.com/oauth2/token"
+    ),
+    "local": Environment("local", None, None),
+}
+
+# argument name -> environment variable
+VARIABLES: dict[str, str] = {
+    "client_id": "PAXOS_CLIENT_ID",
+    "client_secret": "PAXOS_CLIENT_SECRET",
+    "environment": "PAXOS_ENV",
+    "scopes": "PAXOS_SCOPES",
+    "api_url": "PAXOS_API_URL",
+    "token_url": "PAXOS_TOKEN_URL",
+    "signing_key_file": "PAXOS_SIGNING_KEY_FILE",
+    "signing_kid": "PAXOS_SIGNING_KID",
+}
+_SECRET_FIELDS = frozenset({"client_secret"})
+_DEFAULT_ENV_FILE = ".env"
+
+
+class _DefaultEnvFile:
+    """The default ``path``: ``.env`` if it exists (an explicit path must exist)."""
+
+    def __repr__(self) -> str:
+        return repr(_DEFAULT_ENV_FILE)
+
+
+_UNSET: Any = _DefaultEnvFile()
+_dotenv_lock = threading.Lock()
+
+
+def is_loopback_url(url: str) -> bool:
+    """True when the URL's host is a loopback address (127.0.0.0/8, ::1, localhost)."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def environment_of_url(url: str) -> str | None:
+    """``"sandbox"``, ``"production"``, ``"local"`` or None (a host we do not know)."""
+    if is_loopback_url(url):
+        return "local"
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "paxos.com" or host.endswith(".paxos.com"):
+        return "sandbox" if "sandbox" in host.split(".") or "sandbox" in host else "production"
+    return None
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _check_url(name: str, url: str, source: str) -> str:
+    parts = urlsplit(url)
+    where = f" (from {source})" if source else ""
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"{name} is not an http(s) URL{where}",
+            hint="use a full URL such as https://api.sandbox.paxos.com/v2",
+        )
+    if parts.scheme == "http" and not is_loopback_url(url):
+        raise ConfigError(
+            f"{name} uses plain http:// to a host that is not loopback{where}",
+            hint="credentials and tokens must travel over https://; plain http is only "
+            "allowed for the local emulator on 127.0.0.1/localhost",
+        )
+    return url.rstrip("/")
+
+
+def _check_value(name: str, value: str, source: str) -> None:
+    """Reject values that are almost certainly pasted wrong; name the variable, never the value."""
+    where = f" in {source}" if source else ""
+    if value != value.strip():
+        raise ConfigError(
+            f"{name} has leading or trailing whitespace{where}",
+            hint=f"remove the spaces, tabs or newlines around the value of {name}",
+        )
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"`":
+        raise ConfigError(
+            f"{name} is wrapped in quotes that became part of the value{where}",
+            hint=f'write {name}=value or {name}="value" (one pair of quotes at most)',
+        )
+
+
+def _closest(name: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name.lower(), list(choices), n=1, cutoff=0.4)
+    return f"did you mean {close[0]!r}? " if close else ""
+
+
+class Credentials:
+    """A Paxos API credential and where to use it.
+
+    Parameters
+    ----------
+    client_id, client_secret : str, optional
+        From the Paxos Dashboard (Admin › API). Both may be omitted for ``local``, where the
+        embedded emulator's demo client is used.
+    environment : {"sandbox", "production", "local"}, optional
+        Defaults to the environment of ``api_url``/``token_url`` when given, else ``"sandbox"``.
+    api_url, token_url : str, optional
+        Overrides; must be https (plain http only for loopback) and from one environment.
+    scopes : str or sequence of str, optional
+        Scopes to request (a space-separated string or a list).
+    signing_key_file, signing_kid : str, optional
+        Private key (PEM) and its Dashboard key id for request signing; both or neither.
+
+    Notes
+    -----
+    ``repr`` and ``str`` mask the client id and never show the secret.
+    """
+
+    def __init__(
+        self,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        environment: str | None = None,
+        *,
+        api_url: str | None = None,
+        token_url: str | None = None,
+        scopes: str | Iterable[str] | None = None,
+        signing_key_file: str | os.PathLike[str] | None = None,
+        signing_kid: str | None = None,
+        sources: Mapping[str, str] | None = None,
+        notes: Iterable[str] = (),
+    ) -> None:
+        srcs = dict(sources or {})
+        redact.register(client_secret)  # before anything can log or raise
+
+        def src(arg: str) -> str:
+            found = srcs.get(VARIABLES[arg], "")
+            return "" if found == "argument" else found
+
+        def label(arg: str) -> str:  # the name the user typed: variable or argument
+            return VARIABLES[arg] if src(arg) else arg
+
+        for arg, value in (
+            ("client_id", client_id),
+            ("client_secret", client_secret),
+            ("signing_kid", signing_kid),
+        ):
+            if value is not None:
+                if not isinstance(value, str):
+                    raise ConfigError(f"{arg} must be a string, not {type(value).__name__}")
+                _check_value(label(arg), value, src(arg))
+
+        env_name = self._resolve_environment(environment, api_url, token_url, src)
+        env = ENVIRONMENTS[env_name]
+        if api_url:
+            api_url = _check_url(label("api_url"), api_url, src("api_url"))
+        if token_url:
+            token_url = _check_url(label("token_url"), token_url, src("token_url"))
+        if env_name == "local":
+            # The emulator serves both on one origin; derive whichever is missing.
+            if api_url and not token_url:
+                token_url = _origin(api_url) + "/oauth2/token"
+            elif token_url and not api_url:
+                api_url = _origin(token_url) + "/v2"
+        api_url = api_url or env.api_url
+        token_url = token_url or env.token_url
+        self._check_same_environment(env_name, api_url, token_url, src)
+
+        if (client_id is None) != (client_secret is None) or (
+            env_name != "local" and client_id is None
+        ):
+            missing = "client_secret" if client_id is not None else "client_id"
+            raise ConfigError(
+                f"{VARIABLES[missing]} is missing for the {env_name} environment",
+                hint=f"put {VARIABLES[missing]}=... in your .env (next to the notebook) or "
+                f"pass {missing}=... to Credentials; both come from the Paxos Dashboard "
+                "(Admin › API › API Credentials)",
+            )
+        if (signing_key_file is None) != (signing_kid is None):
+            have, lack = (
+                ("PAXOS_SIGNING_KEY_FILE", "PAXOS_SIGNING_KID")
+                if signing_key_file is not None
+                else ("PAXOS_SIGNING_KID", "PAXOS_SIGNING_KEY_FILE")
+            )
+            raise ConfigError(
+                f"{have} is set but {lack} is not: request signing needs both",
+                hint="set both (the private key file and the key id the Dashboard shows for "
+                "its public key) or neither",
+            )
+
+        self.client_id = client_id
+        self._client_secret = client_secret
+        self.environment = env_name
+        self.api_url = api_url
+        self.token_url = token_url
+        self.scopes = _scope_tuple(scopes)
+        self.signing_key_file = os.fspath(signing_key_file) if signing_key_file else None
+        self.signing_kid = signing_kid
+        self.sources = srcs
+        self.notes = tuple(notes)
+
+    # -- resolution -------------------------------------------------------------------------
+
+    @staticmethod
+    def _resolve_environment(environment, api_url, token_url, src) -> str:
+        if environment is not None:
+            name = str(environment).strip().lower()
+            if name not in ENVIRONMENTS:
+                where = f" (from {src('environment')})" if src("environment") else ""
+                raise ConfigError(
+                    f"unknown PAXOS_ENV {environment!r}{where}",
+                    hint=_closest(name, ENVIRONMENTS) + "use one of: " + ", ".join(ENVIRONMENTS),
+                )
+            return name
+        for url in (api_url, token_url):
+            found = environment_of_url(url) if url else None
+            if found:
+                return found
+        return "sandbox"
+
+    @staticmethod
+    def _check_same_environment(env_name, api_url, token_url, src) -> None:
+        for label, url in (("api", api_url), ("token", token_url)):
+            found = environment_of_url(url) if url else None
+            if found and found != env_name:
+                var = "PAXOS_API_URL" if label == "api" else "PAXOS_TOKEN_URL"
+                raise ConfigError(
+                    f"{var} belongs to {found} but the environment is {env_name}",
+                    hint="sandbox and production are separate (credentials, data, URLs): "
+                    "set PAXOS_ENV to match, or remove the URL override",
+                )
+
+    # -- .env chain -------------------------------------------------------------------------
+
+    @classmethod
+    def from_env(cls, path: str | os.PathLike[str] | None = _UNSET, **explicit: Any) -> Credentials:
+        """Credentials from explicit arguments, then a ``.env`` file, then ``os.environ``.
+
+        Parameters
+        ----------
+        path : str or path-like or None, default ".env"
+            The .env file. The default is optional (skipped when absent); a path given
+            explicitly must exist. None reads no file.
+        **explicit
+            Any :class:`Credentials` argument; wins over the file and the environment.
+
+        Returns
+        -------
+        Credentials
+            With ``sources`` mapping each variable to where it came from.
+
+        Raises
+        ------
+        ConfigError
+            A missing file given explicitly, an unparsable line (by number), a missing,
+            empty, padded or quoted value, an unknown environment, an unsafe URL.
+        """
+        unknown = set(explicit) - set(VARIABLES)
+        if unknown:
+            raise TypeError(f"from_env() got unexpected arguments: {', '.join(sorted(unknown))}")
+        file_values, file_label = read_env_file(path)
+        values: dict[str, Any] = {}
+        sources: dict[str, str] = {}
+        notes: list[str] = []
+        for arg, var in VARIABLES.items():
+            shell = os.environ.get(var)
+            if explicit.get(arg) is not None:
+                values[arg], sources[var] = explicit[arg], "argument"
+            elif var in file_values:
+                value = file_values[var]
+                if value is None or value == "":
+                    raise ConfigError(
+                        f"{var} is empty in {file_label}",
+                        hint=f"write {var}=<value> on its own line in {file_label}",
+                    )
+                values[arg], sources[var] = value, file_label
+                if shell is not None and shell != value:
+                    sources[var] += "; os.environ also sets it (ignored)"
+                    notes.append(f"{var}: a different value in os.environ is ignored")
+            elif shell is not None:
+                if shell == "":
+                    raise ConfigError(
+                        f"{var} is set but empty in os.environ",
+                        hint=f"unset it (`unset {var}`) or give it a value in the .env",
+                    )
+                values[arg], sources[var] = shell, "os.environ"
+        # A secret from the shell next to an id from the file is the classic stale variable.
+        id_src, secret_src = sources.get("PAXOS_CLIENT_ID"), sources.get("PAXOS_CLIENT_SECRET")
+        if id_src and secret_src and id_src.split(";")[0] != secret_src.split(";")[0]:
+            notes.append(
+                f"PAXOS_CLIENT_ID comes from {id_src.split(';')[0]} but PAXOS_CLIENT_SECRET "
+                f"from {secret_src.split(';')[0]}: a stale shell variable?"
+            )
+        redact.register(values.get("client_secret"))
+        if "client_id" not in values and (values.get("environment") or "").strip() != "local":
+            searched = f"{file_label} and os.environ" if file_label else "os.environ (no .env)"
+            raise ConfigError(
+                f"PAXOS_CLIENT_ID is not set (looked in {searched})",
+                hint="put PAXOS_CLIENT_ID=... and PAXOS_CLIENT_SECRET=... in a .env next to "
+                "the notebook (see .env.example); they come from the Paxos Dashboard",
+            )
+        for note in notes:
+            logger.info("paxos_nb config: %s", note)
+        return cls(**values, sources=sources, notes=notes)
+
+    # -- display ----------------------------------------------------------------------------
+
+    @property
+    def client_secret(self) -> str | None:
+        """The secret; kept out of repr, str and every message."""
+        return self._client_secret
+
+    @property
+    def api_host(self) -> str:
+        return urlsplit(self.api_url or "").netloc or "(embedded emulator)"
+
+    def __repr__(self) -> str:
+        secret = "[set]" if self._client_secret else "(none)"
+        parts = [
+            f"environment={self.environment!r}",
+            f"client_id={redact.mask(self.client_id)!r}",
+            f"client_secret={secret}",
+            f"api_url={self.api_url!r}",
+        ]
+        if self.scopes:
+            parts.append(f"scopes={list(self.scopes)!r}")
+        if self.signing_kid:
+            parts.append(f"signing_kid={self.signing_kid!r}")
+        return f"Credentials({', '.join(parts)})"
+
+    __str__ = __repr__
+
+
+def _scope_tuple(scopes: str | Iterable[str] | None) -> tuple[str, ...]:
+    if scopes is None:
+        return ()
+    if isinstance(scopes, str):
+        return tuple(scopes.split())
+    return tuple(str(s) for s in scopes)
+
+
+class _LineCollector(logging.Filter):
+    """Catches python-dotenv's parse warnings (line numbers only) instead of letting them out."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[int] = []
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()  # args may already be merged by redact's factory
+        except Exception:
+            message = str(record.msg)
+        if "could not parse" in message:
+            found = re.search(r"line (\d+)", message)
+            self.lines.append(int(found.group(1)) if found else 0)
+            return False
+        return True
+
+
+def read_env_file(path: str | os.PathLike[str] | None = _UNSET) -> tuple[dict[str, Any], str]:
+    """Parse a .env without touching os.environ: ``(values, "label (/abs/path)")``.
+
+    A UTF-8 byte-order mark and CRLF line endings are accepted. The default path is optional;
+    an explicit one must exist. Raises :class:`ConfigError` naming the first unparsable line.
+    """
+    if path is None:
+        return {}, ""
+    explicit = path is not _UNSET
+    file = Path(_DEFAULT_ENV_FILE if path is _UNSET else os.fspath(path)).expanduser()
+    label = f".env ({file.resolve()})"
+    if not file.is_file():
+        if explicit:
+            what = "is a directory" if file.is_dir() else "does not exist"
+            raise ConfigError(
+                f"the .env file {file.resolve()} {what}",
+                hint="check the path, or copy .env.example to .env and fill it in",
+            )
+        return {}, ""
+    try:
+        text = file.read_text(encoding="utf-8-sig")  # utf-8-sig drops a BOM; newlines universal
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{file.resolve()} is not UTF-8 text (byte {exc.start})",
+            hint="save the .env as UTF-8",
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {file.resolve()}: {exc.strerror}") from None
+
+    from dotenv import dotenv_values
+
+    collector = _LineCollector()
+    dotenv_logger = logging.getLogger("dotenv.main")
+    with _dotenv_lock:
+        dotenv_logger.addFilter(collector)
+        try:
+            values = dict(dotenv_values(stream=io.StringIO(text), interpolate=False))
+        finally:
+            dotenv_logger.removeFilter(collector)
+    if collector.lines:
+        lines = ", ".join(str(n) for n in collector.lines)
+        raise ConfigError(
+            f"{file.resolve()}: cannot parse line {lines}",
+            hint="each line must be KEY=value (quotes optional, closed on the same line); "
+            "comments start with #; `KEY: value` is not .env syntax",
+        )
+    for key in values:
+        if key.lower().startswith("paxos_") and key != key.upper():
+            raise ConfigError(
+                f"{file.resolve()}: variable {key!r} is not upper case",
+                hint=f"rename it {key.upper()}",
+            )
+    return values, label

@@ -1,0 +1,102 @@
+"""Deposit addresses: create and list (API-BRIEF.md section 10.5)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import cursors
+from ..fmt import (
+    body_of,
+    compare_filters,
+    metadata_of,
+    opt_str,
+    query_choice,
+    query_list,
+    require,
+    time_ok,
+)
+from ..problems import already_exists, bad_request
+from ..records import DepositAddress
+from ..seed import CRYPTO_NETWORKS, compatible_networks, make_address
+from . import Call, handles
+from ._shared import ledger_of, listing
+
+
+def new_address(led, now, profile_id: str, network: str, **fields: Any) -> DepositAddress:
+    """Create and register a deposit address (also used by orchestration rules)."""
+    ident = led.new_id()
+    record = DepositAddress(
+        ident,
+        led.customer_id,
+        profile_id,
+        network,
+        make_address(network, led.random("address", ident)),
+        compatible_networks(network),
+        now,
+        **fields,
+    )
+    return led.deposit_addresses.add(record)
+
+
+@handles("CreateDepositAddress")
+def create_deposit_address(call: Call) -> dict[str, Any]:
+    body = body_of(call)
+    require(body, "profile_id", "crypto_network")
+    network = body["crypto_network"]
+    if network not in CRYPTO_NETWORKS:
+        raise bad_request(
+            f"crypto_network invalid: '{network}' is not one of {', '.join(CRYPTO_NETWORKS)}"
+        )
+    target = body.get("conversion_target_asset") or "NO_CONVERSION"
+    if target not in ("NO_CONVERSION", "USD"):
+        raise bad_request("conversion_target_asset must be NO_CONVERSION or USD")
+    ref_id = opt_str(body, "ref_id")
+    fields = {
+        "ref_id": ref_id,
+        "metadata": metadata_of(body),
+        "identity_id": opt_str(body, "identity_id"),
+        "account_id": opt_str(body, "account_id"),
+        "conversion_target_asset": target,
+    }
+    with ledger_of(call).at(call.now) as led:
+        profile = led.profile(body["profile_id"])
+        if ref_id and (existing := led.deposit_addresses.refs.get(ref_id)):
+            raise already_exists(
+                f"deposit address already exists with ref_id '{ref_id}'", existing.to_json()
+            )
+        return new_address(led, led.now, profile.id, network, **fields).to_json()
+
+
+_FILTERS = {
+    "profile_ids": "profile_id",
+    "identity_ids": "identity_id",
+    "account_ids": "account_id",
+    "ids": "id",
+    "ref_ids": "ref_id",
+}
+
+
+@handles("ListDepositAddresses")
+def list_deposit_addresses(call: Call) -> dict[str, Any]:
+    q = call.query
+    limit = cursors.parse_limit(q, default=100, maximum=1000)
+    order = cursors.parse_order(q, "DESC")
+    query_choice(q, "order_by", ("CREATED_AT",))
+    created = compare_filters(q, "created_at")
+    sets = {attr: set(v) for name, attr in _FILTERS.items() if (v := query_list(q, name))}
+
+    def keep(record) -> bool:
+        return all(getattr(record, a) in v for a, v in sets.items()) and time_ok(
+            record.created_at, created
+        )
+
+    with ledger_of(call).at(call.now) as led:
+        found, cursor = cursors.page(
+            led.deposit_addresses.created,
+            kind="deposit_addresses",
+            order=order,
+            limit=limit,
+            token=q.get("page_cursor"),
+            keep=keep,
+        )
+        return listing([r.to_json() for r in found], cursor)

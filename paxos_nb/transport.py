@@ -1,0 +1,171 @@
+"""The HTTP plumbing under a session: one connection pool, safe redirects, retry timing.
+
+* :class:`PaxosAdapter` is one ``HTTPAdapter`` mounted on both the API session and the token
+  session, so token fetches and API calls share keep-alive connections.
+* Plain http to loopback for the token endpoint: oauthlib refuses ``http://`` unless the
+  process-wide ``OAUTHLIB_INSECURE_TRANSPORT`` variable is set, which would silently relax
+  the check for every other OAuth client in the process (and race with other threads).
+  Instead the token session asks oauthlib for ``https://127.0.0.1:PORT/...`` and the adapter,
+  which holds an explicit allowlist of loopback origins, sends that request over plain http.
+  Nothing global changes, and non-loopback origins can never be added (see :func:`https_alias`).
+* :class:`SafeSession` drops ``Authorization`` and ``Paxos-Signature`` whenever a redirect
+  leaves the origin (scheme, host or port), and re-signs a redirect that stays.
+* :class:`RetryPolicy` and :func:`parse_retry_after`: exponential backoff with full jitter that
+  honours ``Retry-After`` (seconds or an HTTP date) within a bounded total wait.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import math
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from .config import is_loopback_url
+
+__all__ = [
+    "PaxosAdapter",
+    "RetryPolicy",
+    "SafeSession",
+    "https_alias",
+    "origin",
+    "parse_retry_after",
+]
+
+logger = logging.getLogger(__name__)
+USER_AGENT = "paxos-nb"
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """``(scheme, host, port)`` with default ports filled in."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    port = parts.port or {"http": 80, "https": 443}.get(scheme)
+    return scheme, (parts.hostname or "").lower(), port
+
+
+class PaxosAdapter(HTTPAdapter):
+    """An ``HTTPAdapter`` that sends ``https://`` URLs of allowlisted loopback origins as http."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.plain_origins: set[tuple[str, int | None]] = set()
+
+    def allow_plain(self, url: str) -> None:
+        """Let ``https://host:port`` of this loopback URL travel as plain http."""
+        if not is_loopback_url(url):
+            raise ValueError("plain http is only allowed for loopback hosts")
+        _, host, port = origin(url)
+        self.plain_origins.add((host, port))
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any):
+        parts = urlsplit(request.url or "")
+        if parts.scheme == "https" and ((parts.hostname or "").lower(), parts.port) in (
+            self.plain_origins
+        ):
+            request.url = urlunsplit(parts._replace(scheme="http"))
+        return super().send(request, *args, **kwargs)
+
+
+def https_alias(url: str, adapter: PaxosAdapter) -> str:
+    """The URL to hand to oauthlib: loopback http becomes https served plainly by ``adapter``."""
+    parts = urlsplit(url)
+    if parts.scheme != "http":
+        return url
+    adapter.allow_plain(url)  # raises for anything that is not loopback
+    port = parts.port or 80
+    host = f"[{parts.hostname}]" if ":" in (parts.hostname or "") else parts.hostname
+    return urlunsplit(parts._replace(scheme="https", netloc=f"{host}:{port}"))
+
+
+class SafeSession(requests.Session):
+    """A ``requests.Session`` whose redirects never carry credentials to another origin."""
+
+    def __init__(self, adapter: PaxosAdapter | None = None) -> None:
+        super().__init__()
+        self.adapter = adapter or PaxosAdapter()
+        self.mount("https://", self.adapter)
+        self.mount("http://", self.adapter)
+        self.headers["User-Agent"] = f"{USER_AGENT} {requests.utils.default_user_agent()}"
+        self.max_redirects = 5
+        self.signer: Any = None  # set by the session when requests are signed
+
+    def rebuild_auth(self, prepared_request: requests.PreparedRequest, response: Any) -> None:
+        # requests keeps Authorization on a port change only sometimes and never strips custom
+        # headers; we strip both on any origin change and never add netrc credentials.
+        headers = prepared_request.headers
+        if origin(response.request.url) != origin(prepared_request.url or ""):
+            for name in ("Authorization", "Paxos-Signature"):
+                headers.pop(name, None)
+            logger.debug("redirect to another origin: credentials dropped")
+        elif "Paxos-Signature" in headers and self.signer is not None:
+            self.signer.apply(prepared_request)  # the path changed: sign the new one
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header: delta-seconds or an HTTP date.
+
+    Returns None when the header is missing or unreadable; negative values and dates in the
+    past give 0.
+    """
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when is None:
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        seconds = (when - (now or datetime.now(timezone.utc))).total_seconds()
+    if math.isnan(seconds) or math.isinf(seconds):
+        return None
+    return max(0.0, seconds)
+
+
+@dataclass
+class RetryPolicy:
+    """How often and how long to retry.
+
+    Parameters
+    ----------
+    attempts : int
+        Total tries including the first (1 disables retries).
+    base, cap : float
+        Backoff before retry ``n`` is a random value in ``[0, min(cap, base * 2**n)]``.
+    budget : float
+        The most seconds spent sleeping for one call; a ``Retry-After`` beyond what is
+        left is not slept: the error is raised at once with the wait in its message.
+    sleep : callable
+        Injected for tests (records waits instead of sleeping).
+    """
+
+    attempts: int = 4
+    base: float = 0.5
+    cap: float = 8.0
+    budget: float = 30.0
+    sleep: Callable[[float], None] = time.sleep
+    rng: random.Random | None = None
+
+    def delay(self, retry: int, retry_after: float | None) -> float:
+        """Seconds to wait before retry number ``retry`` (0-based)."""
+        if retry_after is not None:
+            return retry_after
+        rng = self.rng or random
+        return rng.uniform(0, min(self.cap, self.base * (2**retry)))
