@@ -83,7 +83,7 @@ _DEFAULT_ENV_FILE = ".env"
 
 
 class _DefaultEnvFile:
-    """The default ``path``: ``.env`` if it exists (an explicit path must exist)."""
+    """The default ``path``: see :func:`default_env_file` (an explicit path must exist)."""
 
     def __repr__(self) -> str:
         return repr(_DEFAULT_ENV_FILE)
@@ -91,6 +91,30 @@ class _DefaultEnvFile:
 
 _UNSET: Any = _DefaultEnvFile()
 _dotenv_lock = threading.Lock()
+
+
+ENV_FILE_VARIABLE = "PAXOS_NB_ENV_FILE"
+
+
+def default_env_file() -> tuple[str | None, bool]:
+    """Where the default .env is: ``(path or None, explicit)``.
+
+    ``PAXOS_NB_ENV_FILE`` names the file (then it must exist), or turns .env files off when
+    set to ``none`` or empty (the notebook tests do this so they always use the emulator).
+    Otherwise the first ``.env`` in the working directory or its parents, up to the project
+    root (the nearest folder holding ``.git`` or ``pyproject.toml``), so notebooks in
+    ``notebooks/`` find the ``.env`` at the repository root.
+    """
+    chosen = os.environ.get(ENV_FILE_VARIABLE)
+    if chosen is not None:
+        return (None, False) if chosen.strip().lower() in ("", "none") else (chosen, True)
+    here = Path.cwd()
+    for folder in (here, *here.parents):
+        if (folder / _DEFAULT_ENV_FILE).is_file():
+            return str(folder / _DEFAULT_ENV_FILE), False
+        if (folder / ".git").exists() or (folder / "pyproject.toml").is_file():
+            break
+    return _DEFAULT_ENV_FILE, False
 
 
 def is_loopback_url(url: str) -> bool:
@@ -358,8 +382,8 @@ class Credentials:
             searched = f"{file_label} and os.environ" if file_label else "os.environ (no .env)"
             raise ConfigError(
                 f"PAXOS_CLIENT_ID is not set (looked in {searched})",
-                hint="put PAXOS_CLIENT_ID=... and PAXOS_CLIENT_SECRET=... in a .env next to "
-                "the notebook (see .env.example); they come from the Paxos Dashboard",
+                hint="put PAXOS_CLIENT_ID=... and PAXOS_CLIENT_SECRET=... in a .env at the "
+                "project root (see .env.example); they come from the Paxos Dashboard",
             )
         for note in notes:
             logger.info("paxos_nb config: %s", note)
@@ -426,10 +450,12 @@ def read_env_file(path: str | os.PathLike[str] | None = _UNSET) -> tuple[dict[st
     A UTF-8 byte-order mark and CRLF line endings are accepted. The default path is optional;
     an explicit one must exist. Raises :class:`ConfigError` naming the first unparsable line.
     """
+    explicit = path is not _UNSET
+    if not explicit:
+        path, explicit = default_env_file()
     if path is None:
         return {}, ""
-    explicit = path is not _UNSET
-    file = Path(_DEFAULT_ENV_FILE if path is _UNSET else os.fspath(path)).expanduser()
+    file = Path(os.fspath(path)).expanduser()
     label = f".env ({file.resolve()})"
     if not file.is_file():
         if explicit:

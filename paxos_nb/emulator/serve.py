@@ -7,10 +7,12 @@ a secret. ``--env-file PATH`` writes a .env (mode 0600) another process can conn
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from . import Emulator
@@ -61,20 +63,24 @@ def main(args: argparse.Namespace) -> int:
             return _error(str(exc))
         for client in loaded:
             emu.registry.add(client)
-    try:
-        emu.start()
-    except OSError as exc:
-        return _error(f"{exc.strerror or exc} (choose another --port, or 0 for a free one)")
-    try:
-        if args.env_file:
-            try:
-                env_path = write_env_file(args.env_file, emu)
-            except OSError as exc:
-                return _error(f"cannot write --env-file {args.env_file}: {exc.strerror or exc}")
-        _announce(emu, args, loaded)
-        _wait_for_stop()
-    finally:
-        emu.stop()
+    with _stop_signals() as stop:  # before the banner: a SIGTERM right after it must stop us
+        try:
+            emu.start()
+        except OSError as exc:
+            return _error(f"{exc.strerror or exc} (choose another --port, or 0 for a free one)")
+        try:
+            if args.env_file:
+                try:
+                    env_path = write_env_file(args.env_file, emu)
+                except OSError as exc:
+                    return _error(f"cannot write --env-file {args.env_file}: {exc.strerror or exc}")
+            _announce(emu, args, loaded)
+            while not stop.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            pass
+        finally:
+            emu.stop()
     print("paxos-nb emulator: stopped", flush=True)
     if args.env_file:
         print(f"(the credentials in {env_path} are no longer valid)", flush=True)
@@ -102,18 +108,16 @@ def _announce(emu: Emulator, args: argparse.Namespace, loaded: list) -> None:
     print("\n".join(lines), flush=True)
 
 
-def _wait_for_stop() -> None:
-    """Block until SIGINT or SIGTERM (handlers installed only on the main thread)."""
+@contextlib.contextmanager
+def _stop_signals() -> Iterator[threading.Event]:
+    """An event set by SIGINT or SIGTERM (handlers installed only on the main thread)."""
     stop = threading.Event()
     previous = {}
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGINT, signal.SIGTERM):
             previous[sig] = signal.signal(sig, lambda *_: stop.set())
     try:
-        while not stop.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
+        yield stop
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

@@ -16,8 +16,9 @@ from .support import Client, ScriptedServer, Sleeps
 
 @pytest.fixture(autouse=True)
 def no_paxos_env(monkeypatch):
-    """No PAXOS_* from the developer's shell leaks into a test."""
-    for var in VARIABLES.values():
+    """No PAXOS_* from the developer's shell leaks into a test, and .env lookup is the default
+    (the repository conftest turns .env files off for the notebooks)."""
+    for var in (*VARIABLES.values(), "PAXOS_NB_ENV_FILE"):
         monkeypatch.delenv(var, raising=False)
 
 

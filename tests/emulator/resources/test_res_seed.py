@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 from datetime import datetime, timezone
 from decimal import Decimal
 
+import pytest
 from resources_harness import Direct
 
 from paxos_nb.emulator.ledger import AS_OF, Ledger
@@ -115,3 +116,13 @@ def test_every_market_of_the_spec_is_priced(direct):
         assert all(Decimal(p["average_price"]) > 0 for p in page["items"])
     query = "&".join(f"markets={m}" for m in PRICE_MARKETS)
     assert len(direct("GET", f"/all-markets/prices?{query}")[1]["items"]) == len(PRICE_MARKETS)
+
+
+def test_ledger_options_are_checked():
+    with pytest.raises(TypeError, match="settel_after"):
+        Ledger(0, settel_after=1)
+    with pytest.raises(ValueError, match="settle_after"):
+        Ledger(0, settle_after=-1)
+    small = Ledger(5, history=10)
+    assert 21 <= len(small.transfers) <= 41  # 21 funding deposits + 10 events (pairs count twice)
+    assert all(line["difference"] == 0 for line in small.audit().values())
