@@ -20,6 +20,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -326,7 +327,7 @@ class TokenManager:
             token_type=token_type.lower(),
             scopes=scopes,
             requested=self.scopes,
-            lifetime=float(lifetime) if isinstance(lifetime, (int, float)) else None,
+            lifetime=_whole_seconds(lifetime),
             clock=self._clock,
         )
         if token.missing:
@@ -448,3 +449,12 @@ def _hint(code: str | None, description: str, manager: TokenManager) -> str:
 def plain_http_allowed(url: str) -> bool:
     """Whether paxos_nb will talk plain http to this URL (loopback only)."""
     return url.startswith("https://") or is_loopback_url(url)
+
+
+def _whole_seconds(value: Any) -> float | None:
+    """``expires_in`` as whole seconds (oauthlib versions differ: some keep strings, floats)."""
+    try:
+        seconds = math.floor(float(value))
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return float(seconds) if seconds > 0 else None

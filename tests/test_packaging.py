@@ -10,6 +10,7 @@ import types
 
 import pytest
 import yaml
+from packaging.version import Version
 
 import paxos_nb
 
@@ -134,3 +135,18 @@ def test_ruff_is_clean(root, args):
         [sys.executable, "-m", "ruff", *args], cwd=root, capture_output=True, text=True, check=False
     )
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_lower_bounds_are_pinned_for_ci(root):
+    """.ci/run tests the oldest releases pyproject allows; the two lists must agree."""
+    meta = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    bounds = {}
+    for req in meta["dependencies"]:
+        name, _, version = req.partition(">=")
+        bounds[name.split("[")[0].lower()] = Version(version)
+    pins = {}
+    for line in (root / ".ci" / "lower-bounds.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            pins[name.lower()] = Version(version)
+    assert pins == bounds

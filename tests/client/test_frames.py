@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from paxos_nb import frames
 from paxos_nb.errors import ConfigError
 from paxos_nb.frames import NIL_UUID, as_float, records_to_frame
 
@@ -360,14 +359,6 @@ def test_json_numbers_in_amount_columns_become_exact_decimals():
     df = records_to_frame([{"amount": 0.1}, {"amount": 2}, {"amount": None}])
     assert df["amount"].tolist()[:2] == [Decimal("0.1"), Decimal("2")]
     assert df["amount"].sum() == Decimal("2.1")
-
-
-def test_the_pure_python_reader_gives_the_same_frame(monkeypatch):
-    records = transfers() + tickers()
-    fast = records_to_frame(records)
-    monkeypatch.setattr(frames, "_dicts_to_array", None)
-    slow = records_to_frame(records)
-    pd.testing.assert_frame_equal(fast, slow)
 
 
 def test_many_records_keep_every_id_once_and_exact_sums():
