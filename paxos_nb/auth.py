@@ -17,7 +17,6 @@ it, keep its ``.token`` and report the difference on :class:`Token`.
 
 from __future__ import annotations
 
-import html
 import json
 import logging
 import math
@@ -36,7 +35,7 @@ from .config import Credentials, is_loopback_url
 from .errors import AuthError, ConfigError, TransportError
 from .transport import SafeSession, https_alias, parse_retry_after
 
-__all__ = ["Token", "TokenManager"]
+__all__ = ["Token", "TokenManager", "oauth2_session"]
 
 logger = logging.getLogger(__name__)
 AUTH_METHODS = ("post", "basic")
@@ -122,19 +121,9 @@ class Token:
     __str__ = __repr__
 
     def _repr_html_(self) -> str:
-        left = self.expires_in
-        expiry = "unknown" if left is None else f"{left:.0f} s ({self.expires_at:%H:%M:%S} UTC)"
-        rows = [("type", self.token_type), ("expires in", expiry)]
-        rows.append(("granted", ", ".join(self.scopes) or "(none)"))
-        if self.missing:
-            rows.append(("missing", ", ".join(self.missing)))
-        if self.extra:
-            rows.append(("extra", ", ".join(self.extra)))
-        body = "".join(
-            f"<tr><th style='text-align:left'>{k}</th><td>{html.escape(v)}</td></tr>"
-            for k, v in rows
-        )
-        return f"<table><caption>Paxos access token (value hidden)</caption>{body}</table>"
+        from .display import token_html
+
+        return token_html(self)
 
 
 class _TokenHTTPError(Exception):
@@ -143,6 +132,40 @@ class _TokenHTTPError(Exception):
     def __init__(self, response: requests.Response, body: dict[str, Any] | None) -> None:
         super().__init__(response.status_code)
         self.response, self.body = response, body
+
+
+def oauth2_session(
+    creds: Credentials, scopes: Iterable[str], *, session: SafeSession | None = None
+) -> tuple[OAuth2Session, str]:
+    """A requests-oauthlib session for the client-credentials grant, and the URL to fetch from.
+
+    This is the session :class:`TokenManager` uses; the token-flow tutorial drives it by hand:
+    ``oauth.fetch_token(url, client_secret=..., include_client_id=True, scope=scopes)``.
+    oauthlib refuses plain http, so a loopback http token URL (the emulator) is returned as an
+    https alias that paxos_nb's adapter serves over plain http; no process-wide
+    ``OAUTHLIB_INSECURE_TRANSPORT``. Any other URL is returned unchanged.
+
+    Parameters
+    ----------
+    creds : Credentials
+    scopes : iterable of str
+    session : SafeSession, optional
+        Whose connection pool (adapter) the token requests share.
+
+    Returns
+    -------
+    (OAuth2Session, str)
+    """
+    http = session or SafeSession()
+    scopes = list(scopes)
+    oauth = OAuth2Session(
+        client=BackendApplicationClient(client_id=creds.client_id, scope=scopes), scope=scopes
+    )
+    oauth.mount("https://", http.adapter)  # one pool for tokens and API calls
+    oauth.mount("http://", http.adapter)
+    oauth.headers["User-Agent"] = http.headers["User-Agent"]
+    oauth.trust_env = http.trust_env
+    return oauth, https_alias(creds.token_url, http.adapter)
 
 
 class TokenManager:
@@ -199,19 +222,10 @@ class TokenManager:
         self._token: Token | None = None
         self.requests = 0  # token requests sent, for reports and tests
 
-        http = session or SafeSession()
-        self._oauth = OAuth2Session(
-            client=BackendApplicationClient(client_id=creds.client_id, scope=list(self.scopes)),
-            scope=list(self.scopes),
-        )
-        self._oauth.mount("https://", http.adapter)  # one pool for tokens and API calls
-        self._oauth.mount("http://", http.adapter)
-        self._oauth.headers["User-Agent"] = http.headers["User-Agent"]
-        self._oauth.trust_env = http.trust_env
+        self._oauth, self._url = oauth2_session(creds, self.scopes, session=session)
         self._oauth.max_redirects = 0  # a token endpoint that redirects is misconfigured
         self._oauth.hooks["response"].append(self._inspect)
         self._oauth.register_compliance_hook("access_token_response", _normalise_expiry)
-        self._url = https_alias(creds.token_url, http.adapter)
 
     # -- public ------------------------------------------------------------------------------
 
@@ -374,6 +388,15 @@ class TokenManager:
                 hint="Paxos allows 1 token request per second per IP; reuse one session "
                 "(one token lasts about an hour) instead of reconnecting",
             )
+        if 300 <= status < 400:  # never followed: a 307 would re-send the secret elsewhere
+            where = response.headers.get("Location") or "?"
+            return AuthError(
+                f"the token endpoint {host} redirects (HTTP {status} to {where.split('?')[0]}); "
+                "the credentials were not sent on",
+                status=status,
+                hint="set PAXOS_TOKEN_URL to the token endpoint itself (for sandbox "
+                "https://oauth.sandbox.paxos.com/oauth2/token)",
+            )
         if code is None:
             ctype = (response.headers.get("Content-Type") or "?").split(";")[0]
             return AuthError(
@@ -417,6 +440,11 @@ def _normalise_expiry(response: requests.Response) -> requests.Response:
 
 def _hint(code: str | None, description: str, manager: TokenManager) -> str:
     creds = manager.creds
+    if code == "invalid_client" and any(w in description.lower() for w in ("deleted", "disabled")):
+        return (
+            "this API credential was deleted or disabled in the Paxos Dashboard; create a new "
+            "one (its secret is shown once), put it in .env, and reconnect"
+        )
     if code == "invalid_client":
         parts = [
             f"the client id or secret was refused by the {creds.environment} token endpoint",

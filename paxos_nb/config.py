@@ -310,10 +310,18 @@ class Credentials:
             found = environment_of_url(url) if url else None
             if found and found != env_name:
                 var = "PAXOS_API_URL" if label == "api" else "PAXOS_TOKEN_URL"
+                # Name where each came from: a URL left in the shell next to a .env's
+                # PAXOS_ENV is the usual cause, and the values alone do not show it.
+                origins = [f"{var} from {src(label + '_url')}"] if src(label + "_url") else []
+                if src("environment"):
+                    origins.append(f"PAXOS_ENV from {src('environment')}")
+                stale = "os.environ" in (src(label + "_url") or "").split(";")[0]
                 raise ConfigError(
-                    f"{var} belongs to {found} but the environment is {env_name}",
+                    f"{var} belongs to {found} but the environment is {env_name}"
+                    + (f" ({'; '.join(origins)})" if origins else ""),
                     hint="sandbox and production are separate (credentials, data, URLs): "
-                    "set PAXOS_ENV to match, or remove the URL override",
+                    "set PAXOS_ENV to match, or remove the URL override"
+                    + (f" (a stale shell variable? `unset {var}`)" if stale else ""),
                 )
 
     # -- .env chain -------------------------------------------------------------------------

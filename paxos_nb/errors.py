@@ -65,6 +65,11 @@ class PaxosError(Exception):
     def __str__(self) -> str:
         return f"{self.message}\n  hint: {self.hint}" if self.hint else self.message
 
+    def _repr_html_(self) -> str:
+        from .display import error_html
+
+        return error_html(self)
+
 
 class ConfigError(PaxosError, ValueError):
     """Configuration that cannot work: a missing or malformed value, an unsafe URL."""
@@ -284,6 +289,10 @@ def from_response(
         or title.lower().replace(" ", "") == "alreadyexists"
         or (meta is not None and "existing" in meta)
     ):
+        kwargs["hint"] = (
+            "this ref_id was used before: `.existing` holds what it created (if that is this "
+            "request, it already succeeded); a new request needs a new ref_id"
+        )
         return AlreadyExists(status, title, detail, **kwargs)
     if status == 429:
         from .transport import parse_retry_after
@@ -295,7 +304,19 @@ def from_response(
             else ("Paxos throttles an IP for 5 minutes after a burst; slow down and retry later")
         )
         return RateLimited(status, title, detail, retry_after=wait, hint=hint, **kwargs)
-    if status == 401:
+    if status == 403 and ("allowlist" in detail.lower() or "allowed ip" in detail.lower()):
+        kwargs["hint"] = (
+            "this API credential accepts requests only from its allowed IP ranges: add this "
+            "machine's public IP (px.cidr('<your IP>') gives the CIDR form) under API "
+            "Credentials in the Paxos Dashboard, or call from an allowed network"
+        )
+    if status == 401 and "signature" in detail.lower():
+        kwargs["hint"] = (
+            "Paxos refused the request signature: check the computer's clock (a signature is "
+            "accepted for 30 minutes), that PAXOS_SIGNING_KID is the id the Dashboard shows "
+            "for this key, and that the key file matches the public key uploaded there"
+        )
+    elif status == 401:
         kwargs["hint"] = (
             "the token was refused (missing, expired, revoked, or a request-signing problem); "
             "paxos_nb renews the token once on a 401, so check the credential in the Dashboard"

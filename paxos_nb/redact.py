@@ -2,9 +2,12 @@
 
 Every secret the package sees (client secret, access tokens, private keys) is passed to
 :func:`register`. :func:`scrub` replaces each registered secret, in raw, JSON-escaped,
-URL-encoded and base64 forms, with ``[redacted]``. :func:`install` adds a log-record factory
-so even DEBUG records from requests-oauthlib (which logs the token request body and the
-token) and urllib3 are scrubbed when they are created, for every handler.
+URL-encoded, repr and base64 forms, with ``[redacted]``. :func:`install` adds a log-record
+factory so even DEBUG records from requests-oauthlib (which logs the token request body and
+the token) and urllib3 are scrubbed when they are created, for every handler; in log records
+it also blanks the values of well-known secret fields (``access_token``, ``client_secret``,
+``Bearer ...``), which catches tokens fetched by other code in the same process. Inside
+IPython it scrubs displayed tracebacks too (``%xmode Verbose`` prints every frame's variables).
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import re
+import sys
 import threading
 from urllib.parse import quote, quote_plus
 
@@ -29,6 +34,7 @@ def _variants(secret: str) -> set[str]:
     forms = {
         secret,
         json.dumps(secret)[1:-1],
+        repr(secret)[1:-1],  # inside a printed dict or tuple (a backslash is doubled there)
         quote(secret, safe=""),
         quote_plus(secret, safe=""),
         base64.b64encode(raw).decode().rstrip("="),
@@ -79,9 +85,32 @@ def mask(value: str | None, keep: int = 4) -> str:
     return "•" * 4 + value[-keep:]
 
 
+# A secret field's value in a log line: JSON, a printed dict or a form body. For tokens the
+# package never saw (fetched by other code in the process), so not registered.
+_FIELD = re.compile(
+    r"""(?P<head>\b(?:access_token|refresh_token|id_token|client_secret)['"]?\s*[:=]\s*)"""
+    r"""(?:(?P<q>['"])(?:\\.|(?!(?P=q)).)*(?P=q)|[^\s&,;'"})\]]{6,})""",
+    re.IGNORECASE,
+)
+_SCHEME = re.compile(r"(?P<head>\b(?:Bearer|Basic)\s+)[A-Za-z0-9._~+/=-]{8,}")
+_FIELD_WORDS = ("access_token", "refresh_token", "id_token", "client_secret", "bearer", "basic")
+
+
+def _scrub_log(text: str) -> str:
+    """:func:`scrub`, then blank the values of well-known secret fields."""
+    text = scrub(text)
+    lowered = text.lower()
+    if not any(word in lowered for word in _FIELD_WORDS):
+        return text
+    text = _FIELD.sub(lambda m: f"{m['head']}{m['q'] or ''}{REDACTED}{m['q'] or ''}", text)
+    return _SCHEME.sub(lambda m: m["head"] + REDACTED, text)
+
+
 def install() -> None:
-    """Scrub every log record at creation (idempotent; chains any existing factory)."""
+    """Scrub every log record at creation (idempotent; chains any existing factory), and
+    the tracebacks IPython shows when it is running."""
     global _installed
+    _scrub_ipython_tracebacks()
     with _lock:
         if _installed:
             return
@@ -89,23 +118,50 @@ def install() -> None:
 
         def factory(*args, **kwargs) -> logging.LogRecord:
             record = previous(*args, **kwargs)
-            if _forms:
-                try:
-                    message = record.getMessage()
-                except Exception:  # a malformed record: leave it to logging's own handling
-                    return record
-                clean = scrub(message)
-                if clean != message or record.args:
-                    record.msg, record.args = clean, None
-                if record.exc_info and record.exc_info[0] is not None:
-                    # logger.exception(): the traceback's message may hold a secret too;
-                    # a pre-set exc_text is what every standard Formatter prints.
-                    text = logging.Formatter().formatException(record.exc_info)
-                    if scrub(text) != text:
-                        record.exc_text = scrub(text)
-                if record.stack_info:
-                    record.stack_info = scrub(record.stack_info)
+            try:
+                message = record.getMessage()
+            except Exception:  # a malformed record: leave it to logging's own handling
+                return record
+            clean = _scrub_log(message)
+            if clean != message or (_forms and record.args):
+                record.msg, record.args = clean, None
+            if record.exc_info and record.exc_info[0] is not None:
+                # logger.exception(): the traceback's message may hold a secret too;
+                # a pre-set exc_text is what every standard Formatter prints.
+                text = logging.Formatter().formatException(record.exc_info)
+                if _scrub_log(text) != text:
+                    record.exc_text = _scrub_log(text)
+            if record.stack_info:
+                record.stack_info = _scrub_log(record.stack_info)
             return record
 
         logging.setLogRecordFactory(factory)
         _installed = True
+
+
+class _Scrubbed:
+    """An exception stand-in whose ``str`` is scrubbed (IPython sends ``str(evalue)``)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _scrub_ipython_tracebacks() -> None:
+    """Scrub every traceback the running IPython shell displays (once per shell)."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None or getattr(shell, "_paxos_nb_scrubbed", False):
+        return
+    show = shell._showtraceback
+
+    def _showtraceback(etype, evalue, stb):
+        text = str(evalue)
+        if scrub(text) != text:
+            evalue = _Scrubbed(scrub(text))
+        return show(etype, evalue, [scrub(line) for line in stb])
+
+    shell._showtraceback = _showtraceback
+    shell._paxos_nb_scrubbed = True
