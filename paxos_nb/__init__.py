@@ -45,8 +45,17 @@ _LAZY: dict[str, str] = {
     "cidr": "paxos_nb.allowlist",
     "connect": "paxos_nb.session",
     "generate_keypair": "paxos_nb.signing",
+    "load_ipython_extension": "paxos_nb.magics",  # %load_ext paxos_nb
 }
-_SUBMODULES: tuple[str, ...] = ("allowlist", "frames", "scopes", "signing")
+_SUBMODULES: tuple[str, ...] = (
+    "allowlist",
+    "auth",
+    "frames",
+    "magics",
+    "scopes",
+    "signing",
+    "widgets",
+)
 
 __all__ = [
     "APIError",

@@ -17,7 +17,8 @@ from __future__ import annotations
 import json as jsonlib
 import logging
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -68,6 +69,9 @@ class PaxosSession:
         An embedded emulator this session owns and stops on :meth:`close`.
     progress : bool or None
         Default progress-bar setting for :meth:`frame` (None: only when interactive).
+    clock : callable, optional
+        Monotonic seconds for token expiry (default ``time.monotonic``); tests and
+        benchmarks pass a fake clock to simulate hours without sleeping.
     """
 
     def __init__(
@@ -83,6 +87,7 @@ class PaxosSession:
         emulator: Any = None,
         progress: bool | None = None,
         token_max_wait: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.creds = creds
         self.allow_writes = bool(allow_writes)
@@ -106,6 +111,7 @@ class PaxosSession:
             timeout=timeout,
             max_wait=token_max_wait,
             sleep=self.retry.sleep,
+            clock=clock,
         )
         self._base = (creds.api_url or "").rstrip("/")
 
@@ -128,6 +134,10 @@ class PaxosSession:
     def token(self) -> Token:
         """The current token (fetched or renewed if needed): granted scopes and expiry."""
         return self._tokens.get()
+
+    def renew_token(self) -> Token:
+        """Fetch a new token now, even if the current one is still valid; returns it."""
+        return self._tokens.renew(self._tokens.current)
 
     @property
     def token_requests(self) -> int:
@@ -410,13 +420,9 @@ class PaxosSession:
         )
 
     def _repr_html_(self) -> str:
-        import html
+        from .display import session_html
 
-        rows = "".join(
-            f"<tr><th style='text-align:left'>{k}</th><td>{html.escape(v)}</td></tr>"
-            for k, v in self._summary().items()
-        )
-        return f"<table><caption>PaxosSession</caption>{rows}</table>"
+        return session_html(self)
 
 
 def _relative(path: str) -> str:
