@@ -39,9 +39,9 @@ envelope (``response["items"]``, the order book's ``asks``...), and returns a Da
 * ``""`` and the nil UUID ``00000000-0000-0000-0000-000000000000`` (Paxos's "no link") become
   missing values; ids stay strings; fields this module does not know pass through unchanged.
 
-Speed: the records are read into one object array in C (pandas' own list-of-dicts reader,
-with a pure-Python fallback), then each column is converted with vectorized or C-level
-calls; nothing is done row by row in Python except the ``Decimal`` construction itself.
+Speed: the records are read into one object array in C (``pd.DataFrame(records,
+dtype=object)``), then each column is converted with vectorized or C-level calls; nothing is
+done row by row in Python except the ``Decimal`` construction itself, once per distinct text.
 """
 
 from __future__ import annotations
@@ -50,7 +50,6 @@ import logging
 from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from decimal import Decimal, InvalidOperation
-from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -220,11 +219,11 @@ def _flatten(
     ``rows`` are the positions of ``records`` in the full table, when these are the nested
     objects of only some rows (a nested object is expanded from the records that have it).
     """
-    keys = list(dict.fromkeys(chain.from_iterable(records)))
+    keys, columns = _table(records)
     if not keys:
         return
     complete = set(map(len, records)) == {len(keys)}  # then no key is missing anywhere
-    for key, col in zip(keys, _table(records, keys), strict=True):
+    for key, col in zip(keys, columns, strict=True):
         name = f"{prefix}{key}"
         if type(_first(col)) is dict and key not in _KEEP_AS_DICT:
             present = pd.notna(col)
@@ -240,14 +239,15 @@ def _flatten(
         out[name] = (col, not complete)
 
 
-def _table(records: list[dict], keys: list[str]) -> list[np.ndarray]:
-    """One object array per key; a record without the key gives NaN.
+def _table(records: list[dict]) -> tuple[list[str], list[np.ndarray]]:
+    """The keys (first-seen order) and one object array per key; a missing key gives NaN.
 
-    ``pd.DataFrame(records)`` reads a list of dicts in C, much faster than a Python loop;
-    ``dtype=object`` keeps the values exactly as parsed from JSON (no inference).
+    ``pd.DataFrame(records)`` finds the keys and reads the values in C, much faster than a
+    Python loop; ``dtype=object`` keeps the values exactly as parsed from JSON (no inference).
     """
-    table = pd.DataFrame(records, columns=keys, dtype=object).to_numpy(dtype=object)
-    return [table[:, i] for i in range(len(keys))]
+    frame = pd.DataFrame(records, dtype=object)
+    table = frame.to_numpy(dtype=object)
+    return list(frame.columns), [table[:, i] for i in range(table.shape[1])]
 
 
 def _objects(values: list) -> np.ndarray:
@@ -346,6 +346,10 @@ def _categorical(col: np.ndarray) -> pd.Categorical:
 
 
 def _amounts(name: str, col: np.ndarray, gaps: bool, amounts: str) -> Any:
+    if amounts == "decimal":
+        exact = _decimal_strings(col)
+        if exact is not None:
+            return exact
     # "string" with skipna=False: strings only, no None/NaN, so the fast path is safe
     # (Decimal(float("nan")) would not fail, it would make a Decimal NaN).
     strings = infer_dtype(col, skipna=False) == "string"
@@ -369,6 +373,30 @@ def _amounts(name: str, col: np.ndarray, gaps: bool, amounts: str) -> Any:
     result = np.empty(len(out), dtype=object)
     result[:] = out  # Decimals and None only: safe to assign in one step
     return result
+
+
+_ZERO = Decimal(0)
+
+
+def _decimal_strings(col: np.ndarray) -> np.ndarray | None:
+    """Decimals for a column of decimal strings and missing values, each distinct text
+    converted once (amounts repeat: most fees are "0"). None when the column holds anything
+    else (JSON numbers, junk): the general path in :func:`_amounts` decides then."""
+    codes, uniques = pd.factorize(col)  # None and NaN get code -1
+    if infer_dtype(uniques, skipna=False) not in ("string", "empty"):
+        return None
+    try:
+        try:
+            values = list(map(Decimal, uniques))
+        except InvalidOperation:  # blanks ("" is missing), or not numbers at all
+            values = [Decimal(v) if v else None for v in uniques]
+    except InvalidOperation:
+        return None
+    # Zero keeps its scale in Decimal and prints as "0E-8" for "0.00000000"; show "0".
+    values = [_ZERO if v is not None and not v else v for v in values]
+    table = np.empty(len(values) + 1, dtype=object)  # the last slot, code -1, stays None
+    table[:-1] = values
+    return table[codes]
 
 
 def _decimal(v: Any) -> Decimal | None:

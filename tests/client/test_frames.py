@@ -383,3 +383,9 @@ def test_many_records_keep_every_id_once_and_exact_sums():
     assert df["fee"].sum() == decimal_sum(records, "fee")
     assert df["secondary_status.detail"].notna().sum() == len(range(0, 5000, 7))
     assert df.loc[7, "secondary_status.detail"] == "7"
+
+
+def test_zero_amounts_print_as_zero_not_exponent():
+    df = records_to_frame([{"amount_filled": "0.00000000"}, {"amount_filled": "1.50000000"}])
+    assert [str(v) for v in df["amount_filled"]] == ["0", "1.50000000"]
+    assert df["amount_filled"].sum() == Decimal("1.5")
