@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
 
 from . import __version__
@@ -23,6 +24,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Explore the authenticated Paxos v2 API; runs offline on a local emulator.",
     )
     parser.add_argument("--version", action="version", version=f"paxos-nb {__version__}")
+    parser.add_argument(
+        "--log-level",
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        help="log to stderr at this level (secrets and tokens are scrubbed, even at DEBUG)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     emu = sub.add_parser("emulator", help="serve the local Paxos emulator and print its URLs")
@@ -74,6 +80,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stdout)
         return 0
+    if args.log_level:
+        logging.basicConfig(
+            level=args.log_level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
+        )
     module, _, func = COMMANDS[args.command].partition(":")
     handler = getattr(importlib.import_module(module), func)
     try:
