@@ -39,3 +39,18 @@ def test_without_log_level_stderr_has_only_the_notice():
     done = run("call", "GET", "/profiles")
     assert done.returncode == 0, done.stderr
     assert "DEBUG" not in done.stderr
+
+
+def test_a_closed_pipe_exits_quietly():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAXOS_")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "paxos_nb", "scopes"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    proc.stdout.close()  # the reader is gone before the first line, like `| head -0`
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    proc.wait(timeout=60)
+    assert "Traceback" not in err
