@@ -10,6 +10,10 @@ import pytest
 CENT, SAT = Decimal("0.01"), Decimal("1e-8")
 
 
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))  # Python 3.10 rejects "Z"
+
+
 def quotes(world, *markets: str) -> dict[tuple[str, str], dict]:
     items = world.api.ok("GET", "/quotes", markets=list(markets))["items"]
     return {(q["market"], q["side"]): q for q in items}
@@ -19,7 +23,7 @@ def test_one_buy_and_one_sell_per_market_living_30_seconds(world):
     got = quotes(world, "BTCUSD", "ETHEUR")
     assert set(got) == {(m, s) for m in ("BTCUSD", "ETHEUR") for s in ("BUY", "SELL")}
     for q in got.values():
-        life = datetime.fromisoformat(q["expires_at"]) - datetime.fromisoformat(q["created_at"])
+        life = _instant(q["expires_at"]) - _instant(q["created_at"])
         assert life == timedelta(seconds=30)
         assert q["base_asset"] + q["quote_asset"] == q["market"]
     buy, sell = got[("BTCUSD", "BUY")], got[("BTCUSD", "SELL")]
