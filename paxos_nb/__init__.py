@@ -10,25 +10,7 @@ import importlib
 import logging
 
 from . import catalog, errors, redact
-from .errors import (
-    AlreadyExists,
-    APIError,
-    AuthError,
-    BadRequest,
-    ConfigError,
-    Forbidden,
-    NotFound,
-    PaginationError,
-    PaxosError,
-    RateLimited,
-    ScopeError,
-    ServerError,
-    SigningKeyError,
-    TransportError,
-    Unauthorized,
-    UnknownNameError,
-    WriteNotAllowed,
-)
+from .errors import *  # noqa: F403  (the exception tree is part of the public face)
 
 __version__ = "0.1.0"
 
@@ -58,23 +40,7 @@ _SUBMODULES: tuple[str, ...] = (
 )
 
 __all__ = [
-    "APIError",
-    "AlreadyExists",
-    "AuthError",
-    "BadRequest",
-    "ConfigError",
-    "Forbidden",
-    "NotFound",
-    "PaginationError",
-    "PaxosError",
-    "RateLimited",
-    "ScopeError",
-    "ServerError",
-    "SigningKeyError",
-    "TransportError",
-    "Unauthorized",
-    "UnknownNameError",
-    "WriteNotAllowed",
+    *errors.__all__,
     "__version__",
     "catalog",
     "errors",

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal
+from itertools import count
 from typing import Any
 
 from .errors import PaginationError
@@ -181,9 +182,7 @@ class Pager:
         seen: set[str] = set()
         if params.get("page_cursor"):
             seen.add(str(params["page_cursor"]))
-        n = 0
-        while True:
-            n += 1
+        for n in count(1):
             self._count(n)
             page = self.fetch(dict(params))
             yield page
@@ -204,9 +203,7 @@ class Pager:
     def _offset_pages(self, params: dict[str, Any]) -> Iterator[Any]:
         limit = int(params.get("pagination.limit") or OFFSET_DEFAULT_LIMIT)
         offset = int(params.get("pagination.offset") or 0)
-        n = 0
-        while True:
-            n += 1
+        for n in count(1):
             self._count(n)
             params["pagination.offset"] = offset
             page = self.fetch(dict(params))
@@ -226,9 +223,7 @@ class Pager:
     def _window_pages(self, params: dict[str, Any]) -> Iterator[Any]:
         limit = int(params.get("limit") or EVENTS_DEFAULT_LIMIT)
         last: str | None = None
-        n = 0
-        while True:
-            n += 1
+        for n in count(1):
             self._count(n)
             page = self.fetch(dict(params))
             yield page

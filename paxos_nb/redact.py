@@ -25,7 +25,9 @@ __all__ = ["REDACTED", "install", "mask", "register", "scrub"]
 REDACTED = "[redacted]"
 _MIN_LENGTH = 6  # shorter strings would scrub ordinary words
 _lock = threading.Lock()
-_forms: frozenset[str] = frozenset()  # every registered form, replaced as one snapshot
+# Every registered form, longest first (a secret may contain a shorter one), replaced as one
+# snapshot on register so scrub() — on every log record — reads it without a lock or a sort.
+_forms: tuple[str, ...] = ()
 _installed = False
 
 
@@ -62,7 +64,7 @@ def register(*secrets: str | bytes | None) -> None:
             new |= _variants(text)
     if new:
         with _lock:
-            _forms = _forms | new
+            _forms = tuple(sorted(set(_forms) | new, key=len, reverse=True))
 
 
 def scrub(text: str) -> str:
@@ -70,7 +72,7 @@ def scrub(text: str) -> str:
     forms = _forms
     if not forms or not text:
         return text
-    for form in sorted(forms, key=len, reverse=True):
+    for form in forms:
         if form in text:
             text = text.replace(form, REDACTED)
     return text
@@ -129,8 +131,9 @@ def install() -> None:
                 # logger.exception(): the traceback's message may hold a secret too;
                 # a pre-set exc_text is what every standard Formatter prints.
                 text = logging.Formatter().formatException(record.exc_info)
-                if _scrub_log(text) != text:
-                    record.exc_text = _scrub_log(text)
+                clean_text = _scrub_log(text)
+                if clean_text != text:
+                    record.exc_text = clean_text
             if record.stack_info:
                 record.stack_info = _scrub_log(record.stack_info)
             return record
@@ -159,8 +162,9 @@ def _scrub_ipython_tracebacks() -> None:
 
     def _showtraceback(etype, evalue, stb):
         text = str(evalue)
-        if scrub(text) != text:
-            evalue = _Scrubbed(scrub(text))
+        clean = scrub(text)
+        if clean != text:
+            evalue = _Scrubbed(clean)
         return show(etype, evalue, [scrub(line) for line in stb])
 
     shell._showtraceback = _showtraceback

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json as jsonlib
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -26,7 +27,7 @@ import requests
 
 from . import catalog, redact
 from .auth import Token, TokenManager
-from .config import _UNSET, Credentials, is_loopback_url, read_env_file
+from .config import _UNSET, Credentials, default_env_file, is_loopback_url
 from .errors import (
     AlreadyExists,
     APIError,
@@ -474,13 +475,17 @@ def _stop_emulator(emulator: Any) -> None:
 
 
 def _has_credentials_somewhere(env_file: Any) -> bool:
-    """A .env file (an explicit path counts even if missing: from_env says so) or PAXOS_*."""
-    import os
+    """A .env file (an explicit path counts even if missing: from_env says so) or PAXOS_*.
 
+    Only looks for the file; :meth:`Credentials.from_env` reads it afterwards.
+    """
     if env_file is not _UNSET and env_file is not None:
         return True
-    _, label = read_env_file(env_file)
-    return bool(label) or any(
+    found = False
+    if env_file is _UNSET:
+        path, explicit = default_env_file()
+        found = explicit or (path is not None and os.path.isfile(path))
+    return found or any(
         os.environ.get(var) for var in ("PAXOS_CLIENT_ID", "PAXOS_ENV", "PAXOS_API_URL")
     )
 

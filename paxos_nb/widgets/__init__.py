@@ -88,7 +88,9 @@ def credentials_form(
         ``form.session`` is the session after Connect; it also becomes the current session
         of ``%paxos`` and of :func:`explorer`.
     """
-    return __getattr__("CredentialsForm")(
+    from .form import CredentialsForm  # ipywidgets loads here, not at import
+
+    return CredentialsForm(
         environment,
         client_id,
         api_url=api_url,
@@ -123,7 +125,9 @@ def scope_picker(
     ScopePicker
         ``.value`` is the selected scopes; ``.dashboard_string`` the text for the Dashboard.
     """
-    return __getattr__("ScopePicker")(value, preset, operations)
+    from .picker import ScopePicker  # ipywidgets loads here, not at import
+
+    return ScopePicker(value, preset, operations)
 
 
 def token_panel(session: Any = None, *, live: bool = True, interval: float = 1.0) -> TokenPanel:
@@ -141,7 +145,9 @@ def token_panel(session: Any = None, *, live: bool = True, interval: float = 1.0
     -------
     TokenPanel
     """
-    return __getattr__("TokenPanel")(session, live=live, interval=interval)
+    from .panel import TokenPanel  # ipywidgets loads here, not at import
+
+    return TokenPanel(session, live=live, interval=interval)
 
 
 def explorer(session: Any = None, *, search: str = "", max_rows: int = 100) -> Explorer:
@@ -160,4 +166,6 @@ def explorer(session: Any = None, *, search: str = "", max_rows: int = 100) -> E
     -------
     Explorer
     """
-    return __getattr__("Explorer")(session, search=search, max_rows=max_rows)
+    from .explore import Explorer  # ipywidgets loads here, not at import
+
+    return Explorer(session, search=search, max_rows=max_rows)
