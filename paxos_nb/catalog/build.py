@@ -4,7 +4,8 @@ Run from the repository root (needs PyYAML, part of the ``dev`` extra)::
 
     python -m paxos_nb.catalog.build ../shared/paxos/spec
 
-It writes ``operations.json`` and ``scopes.json`` next to this file. The output is
+It writes ``operations.json``, ``scopes.json`` and ``schemas.json`` (request and response
+schemas, see :mod:`paxos_nb.catalog.build_schemas`) next to this file. The output is
 committed; ``tests/test_catalog.py`` regenerates it in memory and compares whenever
 the spec folder exists, so the data cannot drift from the spec silently.
 """
@@ -241,8 +242,23 @@ def build(spec_dir: Path) -> tuple[list[dict], list[dict]]:
     return ops, scopes
 
 
+def build_schema_data(spec_dir: Path) -> dict:
+    """The ``schemas.json`` data generated from the spec folder."""
+    from .build_schemas import build_schemas
+
+    main, previews = _load(spec_dir)
+    sources = [("main", main)]
+    sources += [(name.split("preview-")[1].split(".")[0], spec) for name, spec in previews]
+    return build_schemas(sources, METHODS)
+
+
 def dumps(data) -> str:
     return json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def dumps_compact(data) -> str:
+    """One top-level key per line: the schemas are data for programs, not for reading."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -251,7 +267,12 @@ def main(argv: list[str] | None = None) -> int:
     ops, scopes = build(spec_dir)
     (HERE / "operations.json").write_text(dumps(ops), encoding="utf-8")
     (HERE / "scopes.json").write_text(dumps(scopes), encoding="utf-8")
-    print(f"wrote {len(ops)} operations and {len(scopes)} scopes to {HERE}")
+    schemas = build_schema_data(spec_dir)
+    (HERE / "schemas.json").write_text(dumps_compact(schemas), encoding="utf-8")
+    print(
+        f"wrote {len(ops)} operations, {len(scopes)} scopes and "
+        f"{len(schemas['components'])} schemas to {HERE}"
+    )
     return 0
 
 

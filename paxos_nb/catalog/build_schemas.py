@@ -1,0 +1,207 @@
+"""Generate ``schemas.json``: the request and response schemas of every operation.
+
+Part of ``python -m paxos_nb.catalog.build``. The output is the project's own data, not a copy
+of the spec: only the schema keywords a validator or a test generator needs are kept
+(descriptions, examples and titles are dropped), only the components some operation reaches
+are written, and the spec's known bugs are corrected here, one commented fix each.
+
+Shape::
+
+    {"components": {Name: schema},
+     "operations": {OperationId: {"path": {name: schema}, "query": {name: schema},
+                                  "required": [query names], "body": schema | null,
+                                  "body_required": bool, "responses": {status: schema}}}}
+
+Schemas are OpenAPI 3.0 schema objects, a JSON Schema draft-4 dialect; ``$ref`` points to
+``#/components/<Name>``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["KEEP", "build_schemas"]
+
+# Schema keywords that carry meaning for validation or generation.
+KEEP = frozenset(
+    {
+        "type",
+        "format",
+        "enum",
+        "items",
+        "properties",
+        "required",
+        "additionalProperties",
+        "allOf",
+        "anyOf",
+        "oneOf",
+        "not",
+        "nullable",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "minItems",
+        "maxItems",
+        "uniqueItems",
+        "readOnly",
+        "writeOnly",
+    }
+)
+_SUBSCHEMA = frozenset({"items", "additionalProperties", "not"})
+_SUBSCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf"})
+
+
+def _fix_components(components: dict[str, Any], path_markets: list[str]) -> None:
+    """The spec's known schema bugs, corrected (docs.paxos.com shows the real shapes)."""
+    # ListProfileBalances answers {"items": [...]} (docs example); the schema requires a
+    # `balances` key it never defines.
+    balances = components.get("ListProfileBalancesResponse")
+    if balances:
+        kept = [r for r in balances.pop("required", []) if r != "balances"]
+        if kept:
+            balances["required"] = kept
+    # BeneficiaryPerson requires camelCase names (firstName, lastName) it does not define;
+    # its properties are snake_case like every other Paxos field.
+    person = components.get("BeneficiaryPerson")
+    if person:
+        person["required"] = ["first_name", "last_name"]
+    # GetTicker and GetOrderBook take 36 markets in their path, but their answers' `market`
+    # fields are narrower enums (10 and 14 values): the answer for ETHBRL names ETHBRL.
+    for name in ("TickerRecord", "GetOrderBookResponse"):
+        schema = components.get(name)
+        if schema and path_markets:
+            schema.setdefault("properties", {})["market"] = {
+                "type": "string",
+                "enum": list(path_markets),
+            }
+
+
+class _Normalizer:
+    """Copies schemas keeping :data:`KEEP`, rewriting refs, and records reached components."""
+
+    def __init__(self, spec: dict[str, Any], rename: dict[str, str]) -> None:
+        self.spec = spec
+        self.rename = rename  # component name in this spec -> name in the catalog
+        self.reached: dict[str, Any] = {}
+
+    def ref_name(self, ref: str) -> str:
+        if not ref.startswith("#/components/schemas/"):
+            raise ValueError(f"unsupported $ref {ref!r}")
+        name = ref.rsplit("/", 1)[1]
+        if name not in self.reached:
+            self.reached[name] = None  # mark before recursing: schemas may be recursive
+            self.reached[name] = self.schema(self.spec["components"]["schemas"][name])
+        return self.rename.get(name, name)
+
+    def schema(self, node: Any) -> Any:
+        if not isinstance(node, dict):
+            return node
+        if "$ref" in node:
+            if node["$ref"].startswith("#/components/examples/Problem_"):
+                # The identity-controls preview points its error schemas at *examples*;
+                # the bodies are Paxos's Problem (problem+json), as in the main spec.
+                return {"$ref": "#/components/Problem"}
+            return {"$ref": "#/components/" + self.ref_name(node["$ref"])}
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            if key not in KEEP or (key == "required" and not value):
+                continue  # draft 4 wants a non-empty `required`; empty means none
+            if key == "properties":
+                out[key] = {name: self.schema(sub) for name, sub in value.items()}
+            elif key in _SUBSCHEMA and isinstance(value, dict):
+                out[key] = self.schema(value)
+            elif key in _SUBSCHEMA_LISTS:
+                out[key] = [self.schema(sub) for sub in value]
+            else:
+                out[key] = value
+        return out
+
+    def resolve(self, node: Any) -> Any:
+        """Follow ``$ref`` to parameters, request bodies and responses."""
+        while isinstance(node, dict) and "$ref" in node:
+            target: Any = self.spec
+            for part in node["$ref"][2:].split("/"):
+                target = target[part]
+            node = target
+        return node
+
+
+def _json_media(content: dict[str, Any]) -> dict[str, Any] | None:
+    for media in ("application/json", "application/problem+json"):
+        if media in content:
+            return content[media]
+    return None
+
+
+def _operation(norm: _Normalizer, shared: list[Any], op: dict[str, Any]) -> dict[str, Any]:
+    path: dict[str, Any] = {}
+    query: dict[str, Any] = {}
+    required: list[str] = []
+    for raw in [*shared, *op.get("parameters", [])]:
+        param = norm.resolve(raw)
+        target = path if param["in"] == "path" else query if param["in"] == "query" else None
+        if target is None:
+            continue  # header parameters: none in the Paxos specs
+        target[param["name"]] = norm.schema(param.get("schema", {"type": "string"}))
+        if param["in"] == "query" and param.get("required"):
+            required.append(param["name"])
+    body = None
+    body_required = False
+    request_body = norm.resolve(op.get("requestBody"))
+    if request_body:
+        media = _json_media(request_body.get("content", {})) or {}
+        body = norm.schema(media.get("schema", {}))
+        body_required = bool(request_body.get("required", False))
+    responses = {}
+    for status, raw in op.get("responses", {}).items():
+        media = _json_media(norm.resolve(raw).get("content") or {})
+        if media and media.get("schema"):
+            responses[str(status)] = norm.schema(media["schema"])
+    return {
+        "path": path,
+        "query": query,
+        "required": required,
+        "body": body,
+        "body_required": body_required,
+        "responses": responses,
+    }
+
+
+def _path_markets(spec: dict[str, Any]) -> list[str]:
+    for item in spec.get("paths", {}).values():
+        op = item.get("get", {})
+        if op.get("operationId") == "GetTicker":
+            for param in op.get("parameters", []):
+                if param.get("name") == "market":
+                    return list(param["schema"].get("enum", []))
+    return []
+
+
+def build_schemas(specs: list[tuple[str, dict[str, Any]]], methods: tuple[str, ...]) -> dict:
+    """``specs``: (source, document) pairs, main first. Returns the ``schemas.json`` data."""
+    components: dict[str, Any] = {}
+    operations: dict[str, Any] = {}
+    markets: list[str] = []
+    for source, spec in specs:
+        markets = markets or _path_markets(spec)
+        theirs = spec.get("components", {}).get("schemas", {})
+        # A preview spec may reuse a name of the main spec (for another shape): prefix it.
+        rename = {name: f"{source}.{name}" for name in theirs if name in components}
+        norm = _Normalizer(spec, rename)
+        for item in spec.get("paths", {}).values():
+            shared = item.get("parameters", [])
+            for method in methods:
+                op = item.get(method)
+                if op:
+                    operations[op["operationId"]] = _operation(norm, shared, op)
+        for name, schema in norm.reached.items():
+            components[rename.get(name, name)] = schema
+    _fix_components(components, markets)
+    return {
+        "components": dict(sorted(components.items())),
+        "operations": dict(sorted(operations.items())),
+    }
