@@ -19,7 +19,6 @@ from .errors import PaxosError
 __all__ = ["call", "doctor", "scopes"]
 
 OK, FAIL, SKIP = "✓", "✗", "–"
-_DEFAULT_ENV = ".env"
 # Cheap reads to prove a token works, best first: (operation id, query parameters).
 _PROBES: tuple[tuple[str, dict[str, Any]], ...] = (
     ("ListProfiles", {"limit": 1}),
@@ -167,7 +166,6 @@ def call(args: argparse.Namespace) -> int:
 
 
 def _call(args: argparse.Namespace) -> int:
-    from .config import _UNSET
     from .errors import ConfigError
     from .session import _relative, connect
 
@@ -192,7 +190,7 @@ def _call(args: argparse.Namespace) -> int:
         from . import scopes as px_scopes
 
         wanted = px_scopes.required([f"{method} {path}"]) or None  # raises for unknown paths
-    env_file = _UNSET if args.env_file == _DEFAULT_ENV else args.env_file
+    env_file = True if args.env_file is None else args.env_file  # True: the default lookup
     with connect(scopes=wanted, env_file=env_file, progress=False) as session:
         result = session.request(method, path, params=params, json=body)
     if args.raw:

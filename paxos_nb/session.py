@@ -27,7 +27,9 @@ import requests
 
 from . import catalog, redact
 from .auth import Token, TokenManager
-from .config import _UNSET, Credentials, default_env_file, is_loopback_url
+from .config import Credentials, is_loopback_url
+from .envfile import EnvFile
+from .envfile import exists as env_file_exists
 from .errors import (
     AlreadyExists,
     APIError,
@@ -474,27 +476,15 @@ def _stop_emulator(emulator: Any) -> None:
     emulator.__exit__(None, None, None)
 
 
-def _has_credentials_somewhere(env_file: Any) -> bool:
-    """A .env file (an explicit path counts even if missing: from_env says so) or PAXOS_*.
-
-    Only looks for the file; :meth:`Credentials.from_env` reads it afterwards.
-    """
-    if env_file is not _UNSET and env_file is not None:
-        return True
-    found = False
-    if env_file is _UNSET:
-        path, explicit = default_env_file()
-        found = explicit or (path is not None and os.path.isfile(path))
-    return found or any(
-        os.environ.get(var) for var in ("PAXOS_CLIENT_ID", "PAXOS_ENV", "PAXOS_API_URL")
-    )
+# Any of these in os.environ means the user configured credentials there.
+_ENV_MARKERS = ("PAXOS_CLIENT_ID", "PAXOS_ENV", "PAXOS_API_URL")
 
 
 def connect(
     creds: Credentials | None = None,
     scopes: str | Iterable[str] | None = None,
     *,
-    env_file: Any = _UNSET,
+    env_file: EnvFile = True,
     allow_writes: bool = False,
     auth_method: str = "post",
     timeout: float = 30,
@@ -514,8 +504,11 @@ def connect(
     scopes : str or sequence of str, optional
         Scope names, a space-separated string, or a preset name (``"analyst"``). Default:
         the credentials' ``PAXOS_SCOPES``; the read-only ``analyst`` preset on the emulator.
-    env_file : path, optional
-        The .env to read (default ``.env``, skipped when absent; an explicit path must exist).
+    env_file : str, path-like, True or None, default True
+        Which .env to read when ``creds`` is not given. True: look up the default .env
+        (``PAXOS_NB_ENV_FILE``, else the nearest ``.env`` from the working directory up to
+        the project root), skipped when there is none. A path: that file, which must exist.
+        None: no file (``PAXOS_*`` variables only).
     allow_writes : bool
         Needed for POST/PUT/DELETE in production.
     auth_method : {"post", "basic"}
@@ -531,7 +524,7 @@ def connect(
 
     emulator = None
     if creds is None:
-        if _has_credentials_somewhere(env_file):
+        if env_file_exists(env_file) or any(os.environ.get(v) for v in _ENV_MARKERS):
             creds = Credentials.from_env(env_file)
         else:
             emulator, creds = _embedded(seed, why="no credentials found")
