@@ -33,6 +33,7 @@ from requests_oauthlib import OAuth2Session
 from . import catalog, redact
 from .config import Credentials, is_loopback_url
 from .errors import AuthError, ConfigError, TransportError
+from .htmlrepr import HTMLRepr
 from .transport import SafeSession, https_alias, parse_retry_after
 
 __all__ = ["Token", "TokenManager", "oauth2_session"]
@@ -41,7 +42,7 @@ logger = logging.getLogger(__name__)
 AUTH_METHODS = ("post", "basic")
 
 
-class Token:
+class Token(HTMLRepr):
     """An access token's visible side: granted scopes, expiry. Never shows the token itself.
 
     Attributes
@@ -119,11 +120,6 @@ class Token:
         return text + ")"
 
     __str__ = __repr__
-
-    def _repr_html_(self) -> str:
-        from .display import token_html
-
-        return token_html(self)
 
 
 class _TokenHTTPError(Exception):

@@ -34,12 +34,12 @@ from .errors import (
     AlreadyExists,
     APIError,
     ConfigError,
-    RateLimited,
     TransportError,
     WriteNotAllowed,
-    from_response,
 )
+from .htmlrepr import HTMLRepr
 from .pagination import Pager, query_params
+from .problems import from_response
 from .transport import RetryPolicy, SafeSession, parse_retry_after
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 
 
-class PaxosSession:
+class PaxosSession(HTMLRepr):
     """An authenticated connection to one Paxos environment. Build it with :func:`connect`.
 
     Parameters
@@ -141,6 +141,17 @@ class PaxosSession:
     def renew_token(self) -> Token:
         """Fetch a new token now, even if the current one is still valid; returns it."""
         return self._tokens.renew(self._tokens.current)
+
+    @property
+    def last_token(self) -> Token | None:
+        """The last token fetched (possibly expired), without any network call; None before
+        the first one. What displays show."""
+        return self._tokens.current
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` ran."""
+        return self._closed
 
     @property
     def token_requests(self) -> int:
@@ -276,8 +287,6 @@ class PaxosSession:
             if isinstance(error, AlreadyExists) and retried and error.existing is not None:
                 logger.info("%s %s: already created by an earlier attempt", method, rel)
                 return error.existing
-            if isinstance(error, RateLimited) and error.retry_after is not None:
-                error.message += f" (the server asks to wait {error.retry_after:.0f} s)"
             raise error
 
     def _prepare(self, request: requests.Request, token: Token) -> requests.PreparedRequest:
@@ -421,11 +430,6 @@ class PaxosSession:
             f"<PaxosSession {s['environment']} {s['api']} client={s['client']} "
             f"scopes=[{s['scopes']}] token: {s['token']}>"
         )
-
-    def _repr_html_(self) -> str:
-        from .display import session_html
-
-        return session_html(self)
 
 
 def _relative(path: str) -> str:
