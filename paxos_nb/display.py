@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from .auth import Token
+    from .client import PaxosSession
     from .scopes import Plan, ScopeInfo
-    from .session import PaxosSession
 
 __all__ = [
     "current_token",
@@ -313,7 +313,7 @@ def register_html_reprs() -> None:
     the user connects.
     """
     htmlrepr.register(PaxosError, error_html)
-    htmlrepr.register("paxos_nb.session.PaxosSession", session_html)
+    htmlrepr.register("paxos_nb.client.PaxosSession", session_html)
     htmlrepr.register("paxos_nb.auth.Token", token_html)
     htmlrepr.register("paxos_nb.scopes.ScopeInfo", scope_info_html)
     htmlrepr.register("paxos_nb.scopes.Plan", plan_html)

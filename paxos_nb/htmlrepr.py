@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["HTMLRepr", "html_of", "register"]
+__all__ = ["HTMLRepr", "html_of", "register", "registered"]
 
 Renderer = Callable[[Any], str]
 _renderers: dict[str, Renderer] = {}
@@ -37,6 +37,11 @@ def register(target: str | type, render: Renderer) -> None:
             target._repr_html_ = HTMLRepr._repr_html_  # type: ignore[attr-defined]  # see above
         target = _path(target)
     _renderers[target] = render
+
+
+def registered() -> tuple[str, ...]:
+    """The import paths of the classes that have a renderer."""
+    return tuple(_renderers)
 
 
 def html_of(obj: object) -> str | None:
