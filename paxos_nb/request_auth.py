@@ -91,7 +91,8 @@ class _RenewOnce:
             or "signature" in response.text.lower()  # a new token would not help
         ):
             return response
-        logger.info("%s %s: 401; renewing the token once", sent.method, sent.path_url)
+        path = (sent.path_url or "").split("?", 1)[0]
+        logger.info("%s %s: 401; renewing the token once", sent.method, path)
         fresh = self.tokens.renew(self.token)
         response.close()  # its body is read (above): the connection goes back to the pool
         again = sent.copy()  # a copy shares its hooks: give it its own, without this one
