@@ -2,6 +2,7 @@
 
 The public face is ``__all__``. Names load on first use, so ``import paxos_nb`` stays
 cheap: pandas, Flask and ipywidgets are imported only by the features that need them.
+The layers and their import rules are drawn in docs/architecture.md.
 """
 
 from __future__ import annotations
@@ -9,13 +10,14 @@ from __future__ import annotations
 import importlib
 import logging
 
-from . import catalog, errors, redact
+from . import catalog, display, errors, redact
 from .errors import *  # noqa: F403  (the exception tree is part of the public face)
 
 __version__ = "0.1.0"
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 redact.install()
+display.register_html_reprs()  # the UI layer draws the core objects in notebooks
 
 # name -> module that defines it (attribute of the same name), imported on first access.
 _LAZY: dict[str, str] = {

@@ -65,7 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
     call = sub.add_parser("call", help="make one API call and print the result as a table")
     call.add_argument("method", help="GET, POST, PUT or DELETE")
     call.add_argument("path", help="path relative to /v2, e.g. /profiles")
-    call.add_argument("--env-file", default=".env", help="credentials (default .env)")
+    call.add_argument(
+        "--env-file",
+        help="credentials (default: the .env px.connect() finds, else the embedded emulator)",
+    )
     call.add_argument(
         "-p", "--param", action="append", default=[], metavar="KEY=VALUE", help="query parameter"
     )

@@ -14,12 +14,11 @@ from collections.abc import Callable
 from typing import Any
 
 from . import catalog, redact
-from .errors import PaxosError
+from .errors import ConfigError, PaxosError
 
 __all__ = ["call", "doctor", "scopes"]
 
 OK, FAIL, SKIP = "✓", "✗", "–"
-_DEFAULT_ENV = ".env"
 # Cheap reads to prove a token works, best first: (operation id, query parameters).
 _PROBES: tuple[tuple[str, dict[str, Any]], ...] = (
     ("ListProfiles", {"limit": 1}),
@@ -167,20 +166,19 @@ def call(args: argparse.Namespace) -> int:
 
 
 def _call(args: argparse.Namespace) -> int:
-    from .config import _UNSET
-    from .errors import ConfigError
-    from .session import _relative, connect
+    from .preflight import api_path
+    from .session import connect
 
     method = args.method.upper()
     if method not in ("GET", "POST", "PUT", "DELETE"):
         raise ConfigError(f"unknown method {args.method!r}", hint="use GET, POST, PUT or DELETE")
-    path = _relative(args.path)
+    path = api_path(args.path)
     params = _params(args.param)
     body = None
     if args.body is not None:
         try:
             body = json.loads(args.body)
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             raise ConfigError(
                 f"--json is not valid JSON ({exc.msg} at character {exc.pos})",
                 hint='quote the body for the shell: --json \'{"key": "value"}\'',
@@ -192,7 +190,7 @@ def _call(args: argparse.Namespace) -> int:
         from . import scopes as px_scopes
 
         wanted = px_scopes.required([f"{method} {path}"]) or None  # raises for unknown paths
-    env_file = _UNSET if args.env_file == _DEFAULT_ENV else args.env_file
+    env_file = True if args.env_file is None else args.env_file  # True: the default lookup
     with connect(scopes=wanted, env_file=env_file, progress=False) as session:
         result = session.request(method, path, params=params, json=body)
     if args.raw:
@@ -203,8 +201,6 @@ def _call(args: argparse.Namespace) -> int:
 
 
 def _params(pairs: list[str]) -> dict[str, Any]:
-    from .errors import ConfigError
-
     out: dict[str, Any] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")

@@ -1,71 +1,46 @@
-"""Environments and credentials: one documented chain, explicit arguments > .env > os.environ.
+"""Credentials: one documented chain, explicit arguments > .env > os.environ.
 
-:func:`Credentials.from_env` reads a ``.env`` with python-dotenv's ``dotenv_values`` (the file
-is parsed, ``os.environ`` is never touched) and records where every value came from in
-``creds.sources``, never the value itself. Every problem is a :class:`~paxos_nb.errors.ConfigError`
-that names the variable (or the line number) and says where to fix it.
-
-Environments
-------------
-``sandbox`` (the default) and ``production`` are the two Paxos deployments. ``local`` is the
-emulator: its URLs come from ``PAXOS_API_URL``/``PAXOS_TOKEN_URL``, or :func:`paxos_nb.connect`
-starts the embedded one when they are absent.
-
-``.env`` values are taken literally (no ``${VAR}`` interpolation) so a ``$`` in a secret
-survives.
+:func:`Credentials.from_env` reads a ``.env`` (the policy, and the parser, are in
+:mod:`paxos_nb.envfile`; ``os.environ`` is never touched) and records where every value came
+from in ``creds.sources``, never the value itself. Every problem is a
+:class:`~paxos_nb.errors.ConfigError` that names the variable (or the line number) and says
+where to fix it. The environments and their URLs are in :mod:`paxos_nb.environments`.
 """
 
 from __future__ import annotations
 
-import difflib
-import io
-import ipaddress
 import logging
 import os
-import re
-import threading
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 from . import redact
+from .envfile import EnvFile, default_env_file, read_env_file
+from .environments import (
+    ENVIRONMENTS,
+    Environment,
+    check_url,
+    closest_hint,
+    environment_of_url,
+    is_loopback_url,
+    origin_of,
+)
 from .errors import ConfigError
 
 __all__ = [
     "ENVIRONMENTS",
     "VARIABLES",
     "Credentials",
+    "EnvFile",
     "Environment",
+    "default_env_file",
     "environment_of_url",
     "is_loopback_url",
     "read_env_file",
 ]
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Environment:
-    """A Paxos deployment: its name and its two base URLs (None for ``local``)."""
-
-    name: str
-    api_url: str | None
-    token_url: str | None
-
-
-ENVIRONMENTS: dict[str, Environment] = {
-    "sandbox": Environment(
-        "sandbox",
-        "https://api.sandbox.paxos.com/v2",
-        "https://oauth.sandbox.paxos.com/oauth2/token",
-    ),
-    "production": Environment(
-        "production", "https://api.paxos.com/v2", "https://oauth.paxos.com/oauth2/token"
-    ),
-    "local": Environment("local", None, None),
-}
 
 # argument name -> environment variable
 VARIABLES: dict[str, str] = {
@@ -78,86 +53,6 @@ VARIABLES: dict[str, str] = {
     "signing_key_file": "PAXOS_SIGNING_KEY_FILE",
     "signing_kid": "PAXOS_SIGNING_KID",
 }
-_SECRET_FIELDS = frozenset({"client_secret"})
-_DEFAULT_ENV_FILE = ".env"
-
-
-class _DefaultEnvFile:
-    """The default ``path``: see :func:`default_env_file` (an explicit path must exist)."""
-
-    def __repr__(self) -> str:
-        return repr(_DEFAULT_ENV_FILE)
-
-
-_UNSET: Any = _DefaultEnvFile()
-_dotenv_lock = threading.Lock()
-
-
-ENV_FILE_VARIABLE = "PAXOS_NB_ENV_FILE"
-
-
-def default_env_file() -> tuple[str | None, bool]:
-    """Where the default .env is: ``(path or None, explicit)``.
-
-    ``PAXOS_NB_ENV_FILE`` names the file (then it must exist), or turns .env files off when
-    set to ``none`` or empty (the notebook tests do this so they always use the emulator).
-    Otherwise the first ``.env`` in the working directory or its parents, up to the project
-    root (the nearest folder holding ``.git`` or ``pyproject.toml``), so notebooks in
-    ``notebooks/`` find the ``.env`` at the repository root.
-    """
-    chosen = os.environ.get(ENV_FILE_VARIABLE)
-    if chosen is not None:
-        return (None, False) if chosen.strip().lower() in ("", "none") else (chosen, True)
-    here = Path.cwd()
-    for folder in (here, *here.parents):
-        if (folder / _DEFAULT_ENV_FILE).is_file():
-            return str(folder / _DEFAULT_ENV_FILE), False
-        if (folder / ".git").exists() or (folder / "pyproject.toml").is_file():
-            break
-    return _DEFAULT_ENV_FILE, False
-
-
-def is_loopback_url(url: str) -> bool:
-    """True when the URL's host is a loopback address (127.0.0.0/8, ::1, localhost)."""
-    host = (urlsplit(url).hostname or "").lower()
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def environment_of_url(url: str) -> str | None:
-    """``"sandbox"``, ``"production"``, ``"local"`` or None (a host we do not know)."""
-    if is_loopback_url(url):
-        return "local"
-    host = (urlsplit(url).hostname or "").lower()
-    if host == "paxos.com" or host.endswith(".paxos.com"):
-        return "sandbox" if "sandbox" in host.split(".") or "sandbox" in host else "production"
-    return None
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-def _check_url(name: str, url: str, source: str) -> str:
-    parts = urlsplit(url)
-    where = f" (from {source})" if source else ""
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(
-            f"{name} is not an http(s) URL{where}",
-            hint="use a full URL such as https://api.sandbox.paxos.com/v2",
-        )
-    if parts.scheme == "http" and not is_loopback_url(url):
-        raise ConfigError(
-            f"{name} uses plain http:// to a host that is not loopback{where}",
-            hint="credentials and tokens must travel over https://; plain http is only "
-            "allowed for the local emulator on 127.0.0.1/localhost",
-        )
-    return url.rstrip("/")
 
 
 def _check_value(name: str, value: str, source: str) -> None:
@@ -173,11 +68,6 @@ def _check_value(name: str, value: str, source: str) -> None:
             f"{name} is wrapped in quotes that became part of the value{where}",
             hint=f'write {name}=value or {name}="value" (one pair of quotes at most)',
         )
-
-
-def _closest(name: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name.lower(), list(choices), n=1, cutoff=0.4)
-    return f"did you mean {close[0]!r}? " if close else ""
 
 
 class Credentials:
@@ -239,15 +129,15 @@ class Credentials:
         env_name = self._resolve_environment(environment, api_url, token_url, src)
         env = ENVIRONMENTS[env_name]
         if api_url:
-            api_url = _check_url(label("api_url"), api_url, src("api_url"))
+            api_url = check_url(label("api_url"), api_url, src("api_url"))
         if token_url:
-            token_url = _check_url(label("token_url"), token_url, src("token_url"))
+            token_url = check_url(label("token_url"), token_url, src("token_url"))
         if env_name == "local":
             # The emulator serves both on one origin; derive whichever is missing.
             if api_url and not token_url:
-                token_url = _origin(api_url) + "/oauth2/token"
+                token_url = origin_of(api_url) + "/oauth2/token"
             elif token_url and not api_url:
-                api_url = _origin(token_url) + "/v2"
+                api_url = origin_of(token_url) + "/v2"
         api_url = api_url or env.api_url
         token_url = token_url or env.token_url
         self._check_same_environment(env_name, api_url, token_url, src)
@@ -288,14 +178,21 @@ class Credentials:
     # -- resolution -------------------------------------------------------------------------
 
     @staticmethod
-    def _resolve_environment(environment, api_url, token_url, src) -> str:
+    def _resolve_environment(
+        environment: str | None,
+        api_url: str | None,
+        token_url: str | None,
+        src: Callable[[str], str],
+    ) -> str:
         if environment is not None:
             name = str(environment).strip().lower()
             if name not in ENVIRONMENTS:
                 where = f" (from {src('environment')})" if src("environment") else ""
                 raise ConfigError(
                     f"unknown PAXOS_ENV {environment!r}{where}",
-                    hint=_closest(name, ENVIRONMENTS) + "use one of: " + ", ".join(ENVIRONMENTS),
+                    hint=closest_hint(name, ENVIRONMENTS)
+                    + "use one of: "
+                    + ", ".join(ENVIRONMENTS),
                 )
             return name
         for url in (api_url, token_url):
@@ -305,7 +202,9 @@ class Credentials:
         return "sandbox"
 
     @staticmethod
-    def _check_same_environment(env_name, api_url, token_url, src) -> None:
+    def _check_same_environment(
+        env_name: str, api_url: str | None, token_url: str | None, src: Callable[[str], str]
+    ) -> None:
         for label, url in (("api", api_url), ("token", token_url)):
             found = environment_of_url(url) if url else None
             if found and found != env_name:
@@ -327,14 +226,16 @@ class Credentials:
     # -- .env chain -------------------------------------------------------------------------
 
     @classmethod
-    def from_env(cls, path: str | os.PathLike[str] | None = _UNSET, **explicit: Any) -> Credentials:
+    def from_env(cls, path: EnvFile = True, **explicit: Any) -> Credentials:
         """Credentials from explicit arguments, then a ``.env`` file, then ``os.environ``.
 
         Parameters
         ----------
-        path : str or path-like or None, default ".env"
-            The .env file. The default is optional (skipped when absent); a path given
-            explicitly must exist. None reads no file.
+        path : str, path-like, True or None, default True
+            The .env file (the policy of :mod:`paxos_nb.envfile`). True: look up the
+            default .env (``PAXOS_NB_ENV_FILE``, else the nearest ``.env`` from the working
+            directory up to the project root), skipped when there is none. A path: that
+            file, which must exist. None: read no file.
         **explicit
             Any :class:`Credentials` argument; wins over the file and the environment.
 
@@ -431,79 +332,3 @@ def _scope_tuple(scopes: str | Iterable[str] | None) -> tuple[str, ...]:
     if isinstance(scopes, str):
         return tuple(scopes.split())
     return tuple(str(s) for s in scopes)
-
-
-class _LineCollector(logging.Filter):
-    """Catches python-dotenv's parse warnings (line numbers only) instead of letting them out."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.lines: list[int] = []
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()  # args may already be merged by redact's factory
-        except Exception:
-            message = str(record.msg)
-        if "could not parse" in message:
-            found = re.search(r"line (\d+)", message)
-            self.lines.append(int(found.group(1)) if found else 0)
-            return False
-        return True
-
-
-def read_env_file(path: str | os.PathLike[str] | None = _UNSET) -> tuple[dict[str, Any], str]:
-    """Parse a .env without touching os.environ: ``(values, "label (/abs/path)")``.
-
-    A UTF-8 byte-order mark and CRLF line endings are accepted. The default path is optional;
-    an explicit one must exist. Raises :class:`ConfigError` naming the first unparsable line.
-    """
-    explicit = path is not _UNSET
-    if not explicit:
-        path, explicit = default_env_file()
-    if path is None:
-        return {}, ""
-    file = Path(os.fspath(path)).expanduser()
-    label = f".env ({file.resolve()})"
-    if not file.is_file():
-        if explicit:
-            what = "is a directory" if file.is_dir() else "does not exist"
-            raise ConfigError(
-                f"the .env file {file.resolve()} {what}",
-                hint="check the path, or copy .env.example to .env and fill it in",
-            )
-        return {}, ""
-    try:
-        text = file.read_text(encoding="utf-8-sig")  # utf-8-sig drops a BOM; newlines universal
-    except UnicodeDecodeError as exc:
-        raise ConfigError(
-            f"{file.resolve()} is not UTF-8 text (byte {exc.start})",
-            hint="save the .env as UTF-8",
-        ) from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read {file.resolve()}: {exc.strerror}") from None
-
-    from dotenv import dotenv_values
-
-    collector = _LineCollector()
-    dotenv_logger = logging.getLogger("dotenv.main")
-    with _dotenv_lock:
-        dotenv_logger.addFilter(collector)
-        try:
-            values = dict(dotenv_values(stream=io.StringIO(text), interpolate=False))
-        finally:
-            dotenv_logger.removeFilter(collector)
-    if collector.lines:
-        lines = ", ".join(str(n) for n in collector.lines)
-        raise ConfigError(
-            f"{file.resolve()}: cannot parse line {lines}",
-            hint="each line must be KEY=value (quotes optional, closed on the same line); "
-            "comments start with #; `KEY: value` is not .env syntax",
-        )
-    for key in values:
-        if key.lower().startswith("paxos_") and key != key.upper():
-            raise ConfigError(
-                f"{file.resolve()}: variable {key!r} is not upper case",
-                hint=f"rename it {key.upper()}",
-            )
-    return values, label

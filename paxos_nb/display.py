@@ -1,9 +1,9 @@
 """HTML for the rich notebook reprs and the widgets: sessions, tokens, errors, scopes, results.
 
-Pure string building with the standard library (pandas only when a frame is rendered), so
-the ``_repr_html_`` methods of :class:`~paxos_nb.session.PaxosSession`,
-:class:`~paxos_nb.auth.Token` and :class:`~paxos_nb.errors.PaxosError` can delegate here
-without importing IPython or ipywidgets.
+Pure string building with the standard library (pandas only when a frame is rendered), no
+IPython or ipywidgets. This is the UI layer: the core classes never import it. Instead
+:func:`register_html_reprs` (run by ``import paxos_nb``) registers the renderers with
+:mod:`paxos_nb.htmlrepr`, whose table the core classes' ``_repr_html_`` read.
 
 Every value goes through :func:`paxos_nb.redact.scrub` and :func:`html.escape` before it
 reaches the page; a client id is shown masked and a secret or token never at all. CSS
@@ -18,13 +18,15 @@ import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from . import catalog, redact
+from . import catalog, htmlrepr, redact
+from .errors import APIError, AuthError, PaxosError, ScopeError
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from .auth import Token
-    from .session import PaxosSession
+    from .client import PaxosSession
+    from .scopes import Plan, ScopeInfo
 
 __all__ = [
     "current_token",
@@ -32,6 +34,9 @@ __all__ = [
     "frame_html",
     "json_html",
     "operation_html",
+    "plan_html",
+    "register_html_reprs",
+    "scope_info_html",
     "scopes_html",
     "session_html",
     "text",
@@ -82,10 +87,9 @@ def scopes_html(scopes: Iterable[str], missing: Iterable[str] = ()) -> str:
     return "".join(found + lost) or "<i>(none)</i>"
 
 
-def current_token(session: Any) -> Token | None:
+def current_token(session: PaxosSession) -> Token | None:
     """The session's last token without any network call (None before the first one)."""
-    manager = getattr(session, "_tokens", None)
-    return getattr(manager, "current", None)
+    return session.last_token
 
 
 def token_time_left(token: Token | None) -> str:
@@ -120,7 +124,7 @@ def token_html(token: Token) -> str:
 def session_html(session: PaxosSession) -> str:
     """A session: environment, API host, masked client id, granted scopes, token expiry."""
     token = current_token(session)
-    closed = bool(getattr(session, "_closed", False))
+    closed = session.closed
     env = session.environment + (" (embedded emulator)" if session.emulator is not None else "")
     pairs = [
         ("environment", f"<span class='paxos-nb-env'>{text(env)}</span>"),
@@ -135,8 +139,8 @@ def session_html(session: PaxosSession) -> str:
         pairs.append(
             ("token", f"<span class='paxos-nb-time-left'>{text(token_time_left(token))}</span>")
         )
-    signer = getattr(session, "signer", None)
-    pairs.append(("signing", text(f"kid {session.creds.signing_kid}" if signer else "off")))
+    signing = f"kid {session.creds.signing_kid}" if session.signer is not None else "off"
+    pairs.append(("signing", text(signing)))
     writes = session.allow_writes or session.environment != "production"
     pairs.append(("writes", "allowed" if writes else "blocked (allow_writes=False)"))
     state = "closed" if closed else "connected"
@@ -148,7 +152,7 @@ def session_html(session: PaxosSession) -> str:
     )
 
 
-def _scope_fix(exc: Any) -> list[tuple[str, str]]:
+def _scope_fix(exc: ScopeError) -> list[tuple[str, str]]:
     from . import scopes as scope_catalog
 
     pairs = []
@@ -182,8 +186,6 @@ def error_html(exc: BaseException) -> str:
 
     Works for any exception (an unexpected one shows its type and scrubbed message).
     """
-    from .errors import APIError, AuthError, PaxosError, ScopeError
-
     message = getattr(exc, "message", None) if isinstance(exc, PaxosError) else None
     if message is None:
         message = str(exc) or type(exc).__name__
@@ -268,3 +270,50 @@ def json_html(value: Any, limit: int = 20_000) -> str:
         f"<div class='paxos-nb-result' data-kind='json'><pre class='paxos-nb-json' "
         f"style='max-height:30em;overflow:auto'>{text(body)}</pre></div>"
     )
+
+
+def scope_info_html(info: ScopeInfo) -> str:
+    """One scope (:func:`paxos_nb.scopes.explain`): what it is and the operations it unlocks."""
+    e = html.escape
+    rows = (
+        "".join(
+            f"<tr><td><code>{e(line.split(' — ')[0])}</code></td>"
+            f"<td>{e(line.partition(' — ')[2])}</td></tr>"
+            for line in info.operations
+        )
+        or "<tr><td colspan='2'><i>no REST operation in the spec</i></td></tr>"
+    )
+    return (
+        f"<p><code>{e(info.name)}</code> ({e(info.access)}, {e(info.family)}): "
+        f"{e(info.description)}</p><table><thead><tr><th>operation</th><th>summary</th>"
+        f"</tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def plan_html(plan: Plan) -> str:
+    """A least-privilege plan (:func:`paxos_nb.scopes.plan`): each operation and its scope."""
+    e = html.escape
+    rows = "".join(
+        f"<tr><td>{e(s.name)}</td><td><code>{e(s.method)} {e(s.path)}</code></td>"
+        f"<td>{e(s.operation_id)}</td><td><code>{e(s.scope or 'public')}</code></td></tr>"
+        for s in plan.steps
+    )
+    return (
+        f"<p><b>{len(plan.scopes)} scope(s)</b>: "
+        f"<code>{e(plan.dashboard_string) or '(none: all public)'}</code></p>"
+        "<table><thead><tr><th>asked for</th><th>operation</th><th>id</th><th>scope</th>"
+        f"</tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def register_html_reprs() -> None:
+    """Give the core classes their notebook HTML (``import paxos_nb`` runs this).
+
+    By import path, so nothing heavy is imported here: a session's module loads only when
+    the user connects.
+    """
+    htmlrepr.register(PaxosError, error_html)
+    htmlrepr.register("paxos_nb.client.PaxosSession", session_html)
+    htmlrepr.register("paxos_nb.auth.Token", token_html)
+    htmlrepr.register("paxos_nb.scopes.ScopeInfo", scope_info_html)
+    htmlrepr.register("paxos_nb.scopes.Plan", plan_html)

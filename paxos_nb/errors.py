@@ -23,11 +23,14 @@
 
 Exceptions subclass built-ins where one fits, so existing ``except ValueError`` blocks
 keep working. No message ever contains a secret (client secret, token, private key).
+
+This module imports nothing from paxos_nb: every other module may raise these errors.
+Building the right error from an HTTP answer is :func:`paxos_nb.problems.from_response`;
+the notebook's HTML box for an error is drawn by :mod:`paxos_nb.display`.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 __all__ = [
@@ -64,11 +67,6 @@ class PaxosError(Exception):
 
     def __str__(self) -> str:
         return f"{self.message}\n  hint: {self.hint}" if self.hint else self.message
-
-    def _repr_html_(self) -> str:
-        from .display import error_html
-
-        return error_html(self)
 
 
 class ConfigError(PaxosError, ValueError):
@@ -205,125 +203,3 @@ class RateLimited(APIError):
 
 class ServerError(APIError):
     """5xx: the server failed; GETs are retried before this is raised."""
-
-
-# -- building errors from HTTP answers --------------------------------------------------------
-
-_SCOPE_REQUIRED = re.compile(
-    r"required\s+one\s+of\s*[:=]?\s*['\"]?\[?\s*([^\]'\"]+?)\s*\]?['\"]?\s*$"
-)
-_SCOPE_FOUND = re.compile(r"found\s*[:=]?\s*['\"]([^'\"]*)['\"]")
-_STATUS_CLASSES: dict[int, type[APIError]] = {
-    400: BadRequest,
-    401: Unauthorized,
-    403: Forbidden,
-    404: NotFound,
-    429: RateLimited,
-}
-
-
-def from_response(
-    response: Any,
-    *,
-    granted: tuple[str, ...] | list[str] = (),
-    required: str | None = None,
-) -> APIError:
-    """The typed :class:`APIError` for an HTTP error answer (problem+json or plain JSON).
-
-    Parameters
-    ----------
-    response : requests.Response
-        The error answer; its ``.request`` names the call in the message.
-    granted : sequence of str
-        Scopes the token carries, used when a 403 does not list them.
-    required : str, optional
-        The scope the catalog says the operation needs, used when a 403 does not say.
-
-    Returns
-    -------
-    APIError
-        The subclass matching the status and problem type; bodies that are not JSON
-        (an HTML 502 from a proxy) still give a readable error. Secrets are scrubbed.
-    """
-    from .redact import scrub
-
-    status = int(getattr(response, "status_code", 0) or 0)
-    body: Any = None
-    try:
-        body = response.json()
-    except Exception:  # not JSON: keep a short, scrubbed piece of the text
-        body = None
-    if not isinstance(body, dict):
-        body = {}
-    ctype = (response.headers.get("Content-Type") or "").split(";")[0].strip()
-    title = _text(body.get("title")) or getattr(response, "reason", "") or ""
-    detail = _text(body.get("detail") or body.get("message") or body.get("error_description"))
-    if not body:
-        text = " ".join((getattr(response, "text", "") or "").split())[:160]
-        detail = f"non-JSON answer ({ctype or 'no content type'}): {text}".rstrip(": ")
-    ptype = _text(body.get("type")) or "about:blank"
-    meta = body.get("meta") if isinstance(body.get("meta"), dict) else None
-    title, detail = scrub(title), scrub(detail)
-    kwargs: dict[str, Any] = {
-        "type": ptype,
-        "meta": meta,
-        "request": getattr(response, "request", None),
-        "response": response,
-    }
-    if status == 403 and "insufficient scope" in detail.lower():
-        found = _SCOPE_FOUND.search(detail)
-        need = _SCOPE_REQUIRED.search(detail)
-        have = tuple(found.group(1).replace(",", " ").split()) if found else tuple(granted)
-        have = have or tuple(granted)
-        missing = need.group(1).split(",")[0].strip() if need else required
-        if missing:
-            kwargs["hint"] = (
-                f"this token lacks {missing!r} (it has: {', '.join(have) or 'no scopes'}); "
-                f"add {missing!r} to the requested scopes (connect(scopes=...) or PAXOS_SCOPES) "
-                "and reconnect; if the token endpoint then answers invalid_scope, allow it on "
-                "the API credential in the Paxos Dashboard first"
-            )
-        return ScopeError(status, title, detail, required=missing, granted=have, **kwargs)
-    if status == 409 and (
-        ptype.rstrip("/").lower().endswith("already-exists")
-        or title.lower().replace(" ", "") == "alreadyexists"
-        or (meta is not None and "existing" in meta)
-    ):
-        kwargs["hint"] = (
-            "this ref_id was used before: `.existing` holds what it created (if that is this "
-            "request, it already succeeded); a new request needs a new ref_id"
-        )
-        return AlreadyExists(status, title, detail, **kwargs)
-    if status == 429:
-        from .transport import parse_retry_after
-
-        wait = parse_retry_after(response.headers.get("Retry-After"))
-        hint = (
-            f"wait {wait:.0f} s before retrying"
-            if wait is not None
-            else ("Paxos throttles an IP for 5 minutes after a burst; slow down and retry later")
-        )
-        return RateLimited(status, title, detail, retry_after=wait, hint=hint, **kwargs)
-    if status == 403 and ("allowlist" in detail.lower() or "allowed ip" in detail.lower()):
-        kwargs["hint"] = (
-            "this API credential accepts requests only from its allowed IP ranges: add this "
-            "machine's public IP (px.cidr('<your IP>') gives the CIDR form) under API "
-            "Credentials in the Paxos Dashboard, or call from an allowed network"
-        )
-    if status == 401 and "signature" in detail.lower():
-        kwargs["hint"] = (
-            "Paxos refused the request signature: check the computer's clock (a signature is "
-            "accepted for 30 minutes), that PAXOS_SIGNING_KID is the id the Dashboard shows "
-            "for this key, and that the key file matches the public key uploaded there"
-        )
-    elif status == 401:
-        kwargs["hint"] = (
-            "the token was refused (missing, expired, revoked, or a request-signing problem); "
-            "paxos_nb renews the token once on a 401, so check the credential in the Dashboard"
-        )
-    cls = _STATUS_CLASSES.get(status) or (ServerError if status >= 500 else APIError)
-    return cls(status, title, detail, **kwargs)
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ("" if value is None else str(value))

@@ -40,16 +40,16 @@ envelope (``response["items"]``, the order book's ``asks``...), and returns a Da
   missing values; ids stay strings; fields this module does not know pass through unchanged.
 
 Speed: the records are read into one object array in C (``pd.DataFrame(records,
-dtype=object)``), then each column is converted with vectorized or C-level calls; nothing is
-done row by row in Python except the ``Decimal`` construction itself, once per distinct text.
+dtype=object)``), then each column is converted with vectorized or C-level calls
+(:mod:`paxos_nb.frame_columns`); nothing is done row by row in Python except the ``Decimal``
+construction itself, once per distinct text. Which names are amounts, timestamps and enums
+is :mod:`paxos_nb.frame_fields`.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
-from contextlib import suppress
-from decimal import Decimal, InvalidOperation
+from collections.abc import Hashable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -57,6 +57,8 @@ import pandas as pd
 from pandas.api.types import infer_dtype
 
 from .errors import ConfigError
+from .frame_columns import convert, first_present
+from .frame_fields import AMOUNT_FIELDS, ENUM_FIELDS, KEEP_AS_DICT, NIL_UUID, TIMESTAMP_FIELDS
 
 __all__ = [
     "AMOUNT_FIELDS",
@@ -69,77 +71,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-NIL_UUID = "00000000-0000-0000-0000-000000000000"
-
-# API brief §13, plus the market statistics of the ticker (high/low/open/volume) and the
-# other decimal strings of orders and issuer quotes (stop_price, quantity).
-AMOUNT_FIELDS = frozenset(
-    {
-        "amount",
-        "total",
-        "fee",
-        "price",
-        "available",
-        "trading",
-        "base_amount",
-        "quote_amount",
-        "amount_filled",
-        "volume_weighted_average_price",
-        "commission",
-        "rebate",
-        "gross_trade_amount",
-        "current_price",
-        "yesterday_price",
-        "average_price",
-        "notional_value",
-        "limit",
-        "remaining",
-        "high",
-        "low",
-        "open",
-        "volume",
-        "stop_price",
-        "quantity",
-    }
-)
-# Plus every name ending in "_at".
-TIMESTAMP_FIELDS = frozenset(
-    {"timestamp", "start_time", "end_time", "expiration_date", "begin", "end"}
-)
-# Plus every name ending in "_status", and "<...>status.name" (secondary_status.name).
-ENUM_FIELDS = frozenset(
-    {
-        "status",
-        "type",
-        "side",
-        "direction",
-        "market",
-        "asset",
-        "balance_asset",
-        "base_asset",
-        "quote_asset",
-        "source_asset",
-        "target_asset",
-        "commission_asset",
-        "rebate_asset",
-        "limit_asset",
-        "crypto_network",
-        "fiat_network",
-        "time_in_force",
-        "conversion_target_asset",
-        "routing_number_type",
-        "buy_reason",
-        "sell_reason",
-        "recurrence",
-        "custodian_type",
-        "order_type",
-    }
-)
-_KEEP_AS_DICT = frozenset({"metadata", "recipient_metadata"})
-_NONE = type(None)
-_EMPTY: dict = {}
-_NUMERIC = frozenset({"integer", "floating", "mixed-integer-float", "decimal"})
 
 
 def records_to_frame(
@@ -194,17 +125,11 @@ def records_to_frame(
         raw: dict[str, tuple[np.ndarray, bool]] = {}
         _flatten(records, "", raw, len(records))
         names = sorted(raw, key=lambda n: n != "id")  # stable: id first, the rest as seen
-        data = {name: _convert(name, *raw[name], amounts) for name in names}
+        data = {name: convert(name, *raw[name], amounts) for name in names}
         frame = pd.DataFrame(data, index=pd.RangeIndex(len(records)))
     if columns is not None:
         frame = frame.reindex(columns=list(columns))
     return frame
-
-
-# Speed matters here (a few hundred thousand rows per second is the goal), and the cost is
-# memory traffic: every pass over a column touches 10^4-10^6 scattered objects. So each
-# column is scanned as few times as possible, and the decisions that only need a peek use
-# the first present value (_first) instead of a full type scan.
 
 
 def _flatten(
@@ -225,7 +150,7 @@ def _flatten(
     complete = set(map(len, records)) == {len(keys)}  # then no key is missing anywhere
     for key, col in zip(keys, columns, strict=True):
         name = f"{prefix}{key}"
-        if type(_first(col)) is dict and key not in _KEEP_AS_DICT:
+        if type(first_present(col)) is dict and key not in KEEP_AS_DICT:
             present = pd.notna(col)
             nested = col[present]
             if set(map(type, nested)) == {dict}:  # objects only: expand to dotted columns
@@ -258,170 +183,7 @@ def _objects(values: list) -> np.ndarray:
     return out
 
 
-def _first(col: np.ndarray) -> Any:
-    """The first present (not None, not NaN) value of a column, or None."""
-    for v in col:
-        if v is not None and v == v:
-            return v
-    return None
-
-
-def _kind(name: str) -> str:
-    last = name.rpartition(".")[2]
-    if last in AMOUNT_FIELDS:
-        return "amount"
-    if last.endswith("_at") or last in TIMESTAMP_FIELDS:
-        return "timestamp"
-    if last in ENUM_FIELDS or last.endswith("_status") or name.endswith("status.name"):
-        return "enum"
-    return ""
-
-
-def _convert(name: str, col: np.ndarray, gaps: bool, amounts: str) -> Any:
-    """Type one column by its name and values; ``gaps``: it may hold NaN for missing."""
-    kind = _kind(name)
-    first = _first(col)
-    if kind == "amount" and amounts != "string":
-        return _amounts(name, col, gaps, amounts)
-    if isinstance(first, str):
-        if kind == "enum":
-            with suppress(TypeError):  # unhashable or unsortable values: leave as they are
-                return _categorical(col)
-        if kind == "timestamp" and infer_dtype(col, skipna=True) == "string":
-            return _timestamps(name, col)
-        # pandas makes it a string column, where NaN is missing too. Only id columns can
-        # hold the nil UUID, so only they pay for that comparison.
-        cleaned = _blanks_to_none(col, ids=name.endswith("id"))
-        # A column that had blanks may now be all missing and stay an object column, so
-        # give it one missing marker (None) rather than a None/NaN mix.
-        return _nan_to_none(cleaned) if gaps and cleaned is not col else cleaned
-    if gaps:
-        col = _nan_to_none(col)
-    if type(first) in (int, bool, float):
-        inferred = infer_dtype(col, skipna=True)
-        missing = pd.isna(col).any()
-        if inferred == "integer":  # nullable Int64, not float64 with NaN: ints stay exact
-            return _as(col, "Int64" if missing else np.int64)
-        if inferred == "boolean":
-            return pd.array(col, dtype="boolean") if missing else col.astype(bool)
-        if inferred in ("floating", "mixed-integer-float"):
-            return col.astype("float64")
-    return col  # lists, dicts, mixed types: kept as they are
-
-
-def _as(col: np.ndarray, dtype: Any) -> Any:
-    try:
-        return pd.array(col, dtype=dtype) if dtype == "Int64" else col.astype(dtype)
-    except (OverflowError, TypeError, ValueError):  # beyond 64 bits: keep the Python ints
-        return col
-
-
-def _nan_to_none(col: np.ndarray) -> np.ndarray:
-    missing = pd.isna(col)
-    if missing.any():
-        col = col.copy()
-        col[missing] = None
-    return col
-
-
-def _blanks_to_none(col: np.ndarray, ids: bool = True) -> np.ndarray:
-    blank = (col == "") | (col == NIL_UUID) if ids else col == ""
-    if blank.any():
-        col = col.copy()
-        col[blank] = None
-    return col
-
-
-def _categorical(col: np.ndarray) -> pd.Categorical:
-    """A non-strict categorical of the values present, categories sorted; "" is missing."""
-    codes, uniques = pd.factorize(col)  # None and NaN get code -1
-    keep = uniques != ""
-    order = np.argsort(uniques[keep])
-    rank = np.full(len(uniques), -1, dtype=np.int64)
-    rank[np.flatnonzero(keep)[order]] = np.arange(len(order))
-    codes = np.where(codes >= 0, rank[codes], -1) if len(rank) else codes
-    return pd.Categorical.from_codes(
-        codes, dtype=pd.CategoricalDtype(list(uniques[keep][order]), ordered=False), validate=False
-    )
-
-
-def _amounts(name: str, col: np.ndarray, gaps: bool, amounts: str) -> Any:
-    if amounts == "decimal":
-        exact = _decimal_strings(col)
-        if exact is not None:
-            return exact
-    # "string" with skipna=False: strings only, no None/NaN, so the fast path is safe
-    # (Decimal(float("nan")) would not fail, it would make a Decimal NaN).
-    strings = infer_dtype(col, skipna=False) == "string"
-    if not strings:
-        col = _nan_to_none(col) if gaps else col
-    try:
-        if amounts == "float":
-            return pd.to_numeric(_blanks_to_none(col)).astype("float64", copy=False)
-        out = None
-        if strings:
-            with suppress(InvalidOperation):  # the usual case: no blanks
-                out = list(map(Decimal, col))
-        if out is None and (strings or infer_dtype(col, skipna=True) in ("string", "empty")):
-            out = [Decimal(v) if v else None for v in col]
-        elif out is None:  # JSON numbers, or already Decimal
-            out = [_decimal(v) for v in col]
-    except (InvalidOperation, ValueError, TypeError):
-        # Not numbers after all: keep the column as sent rather than guess.
-        logger.warning("column %r is not all decimal numbers; left unconverted", name)
-        return _blanks_to_none(col)
-    result = np.empty(len(out), dtype=object)
-    result[:] = out  # Decimals and None only: safe to assign in one step
-    return result
-
-
-_ZERO = Decimal(0)
-
-
-def _decimal_strings(col: np.ndarray) -> np.ndarray | None:
-    """Decimals for a column of decimal strings and missing values, each distinct text
-    converted once (amounts repeat: most fees are "0"). None when the column holds anything
-    else (JSON numbers, junk): the general path in :func:`_amounts` decides then."""
-    codes, uniques = pd.factorize(col)  # None and NaN get code -1
-    if infer_dtype(uniques, skipna=False) not in ("string", "empty"):
-        return None
-    try:
-        try:
-            values = list(map(Decimal, uniques))
-        except InvalidOperation:  # blanks ("" is missing), or not numbers at all
-            values = [Decimal(v) if v else None for v in uniques]
-    except InvalidOperation:
-        return None
-    # Zero keeps its scale in Decimal and prints as "0E-8" for "0.00000000"; show "0".
-    values = [_ZERO if v is not None and not v else v for v in values]
-    table = np.empty(len(values) + 1, dtype=object)  # the last slot, code -1, stays None
-    table[:-1] = values
-    return table[codes]
-
-
-def _decimal(v: Any) -> Decimal | None:
-    if v is None or v == "":
-        return None
-    if isinstance(v, float):
-        return Decimal(repr(v))  # the shortest text of the JSON number, not its binary value
-    if isinstance(v, (bool, dict, list)):
-        raise TypeError(f"not a decimal: {type(v).__name__}")
-    return Decimal(v)
-
-
-def _timestamps(name: str, col: np.ndarray) -> Any:
-    try:
-        values = pd.to_datetime(col, utc=True, format="ISO8601")
-    except (ValueError, TypeError, OverflowError):
-        logger.debug("column %r does not hold RFC 3339 timestamps; left as text", name)
-        return _blanks_to_none(col)
-    try:
-        return values.as_unit("ns")
-    except (ValueError, OverflowError):  # beyond year 2262: keep the parsed resolution
-        return values
-
-
-def as_float(frame: pd.DataFrame, columns: Sequence[str] | None = None) -> pd.DataFrame:
+def as_float(frame: pd.DataFrame, columns: Sequence[Hashable] | None = None) -> pd.DataFrame:
     """A copy of ``frame`` with its Decimal columns as ``float64`` (for plots and statistics).
 
     Parameters
@@ -443,7 +205,7 @@ def as_float(frame: pd.DataFrame, columns: Sequence[str] | None = None) -> pd.Da
     return out
 
 
-def decimal_columns(frame: pd.DataFrame) -> list[str]:
+def decimal_columns(frame: pd.DataFrame) -> list[Hashable]:
     """The names of the columns holding Decimal objects."""
     return [
         name
@@ -463,11 +225,11 @@ class PaxosAccessor:
     def __init__(self, frame: pd.DataFrame) -> None:
         self._frame = frame
 
-    def floats(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    def floats(self, columns: Sequence[Hashable] | None = None) -> pd.DataFrame:
         """A copy with the Decimal columns (or ``columns``) as float64."""
         return as_float(self._frame, columns)
 
     @property
-    def decimal_columns(self) -> list[str]:
+    def decimal_columns(self) -> list[Hashable]:
         """Names of the columns holding Decimal objects."""
         return decimal_columns(self._frame)

@@ -80,7 +80,7 @@ def current() -> Any:
     """The current session, or None (none set yet, or the one set was closed)."""
     with _lock:
         session = _current
-    if session is not None and getattr(session, "_closed", False):
+    if session is not None and session.closed:
         return None
     return session
 

@@ -10,27 +10,21 @@
   Nothing global changes, and non-loopback origins can never be added (see :func:`https_alias`).
 * :class:`SafeSession` drops ``Authorization`` and ``Paxos-Signature`` whenever a redirect
   leaves the origin (scheme, host or port), and re-signs a redirect that stays.
-* :class:`RetryPolicy` and :func:`parse_retry_after`: exponential backoff with full jitter that
-  honours ``Retry-After`` (seconds or an HTTP date) within a bounded total wait.
+* :class:`RetryPolicy` and :func:`parse_retry_after` live in :mod:`paxos_nb.retry` (re-exported
+  here, their historical import path).
 """
 
 from __future__ import annotations
 
-import email.utils
 import logging
-import math
-import random
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 
-from .config import is_loopback_url
+from .environments import is_loopback_url
+from .retry import RetryPolicy, parse_retry_after
 
 __all__ = [
     "PaxosAdapter",
@@ -109,63 +103,3 @@ class SafeSession(requests.Session):
             logger.debug("redirect to another origin: credentials dropped")
         elif "Paxos-Signature" in headers and self.signer is not None:
             self.signer.apply(prepared_request)  # the path changed: sign the new one
-
-
-def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header: delta-seconds or an HTTP date.
-
-    Returns None when the header is missing or unreadable; negative values and dates in the
-    past give 0.
-    """
-    if value is None:
-        return None
-    text = str(value).strip()
-    if not text:
-        return None
-    try:
-        seconds = float(text)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when is None:
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
-        seconds = (when - (now or datetime.now(timezone.utc))).total_seconds()
-    if math.isnan(seconds) or math.isinf(seconds):
-        return None
-    return max(0.0, seconds)
-
-
-@dataclass
-class RetryPolicy:
-    """How often and how long to retry.
-
-    Parameters
-    ----------
-    attempts : int
-        Total tries including the first (1 disables retries).
-    base, cap : float
-        Backoff before retry ``n`` is a random value in ``[0, min(cap, base * 2**n)]``.
-    budget : float
-        The most seconds spent sleeping for one call; a ``Retry-After`` beyond what is
-        left is not slept: the error is raised at once with the wait in its message.
-    sleep : callable
-        Injected for tests (records waits instead of sleeping).
-    """
-
-    attempts: int = 4
-    base: float = 0.5
-    cap: float = 8.0
-    budget: float = 30.0
-    sleep: Callable[[float], None] = time.sleep
-    rng: random.Random | None = None
-
-    def delay(self, retry: int, retry_after: float | None) -> float:
-        """Seconds to wait before retry number ``retry`` (0-based)."""
-        if retry_after is not None:
-            return retry_after
-        rng = self.rng or random
-        return rng.uniform(0, min(self.cap, self.base * (2**retry)))

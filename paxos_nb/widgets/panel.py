@@ -118,15 +118,16 @@ class TokenPanel(PaxosBox):
             f"<td class='paxos-nb-granted'>{granted}</td></tr>"
         )
         self.facts.value = f"<b>Paxos token</b><table>{rows}</table>"
-        closed = bool(getattr(session, "_closed", False))
-        self.time_left.value = "session closed" if closed else display.token_time_left(token)
+        self.time_left.value = (
+            "session closed" if session.closed else display.token_time_left(token)
+        )
 
     def renew_token(self) -> Any:
         """Fetch a new token now; returns it (its repr never shows the value)."""
         session = self.session
         if session is None:
             raise ConfigError("no session to renew", hint="connect first")
-        if getattr(session, "_closed", False):
+        if session.closed:
             raise ConfigError("this session is closed", hint="connect again")
         token = session.renew_token()
         self.clear_errors()
@@ -170,7 +171,7 @@ class TokenPanel(PaxosBox):
             except Exception:  # a broken refresh must not kill the kernel's thread silently
                 logger.exception("token panel refresh failed; stopping its timer")
                 return
-            if getattr(self.session, "_closed", False):
+            if self.session is not None and self.session.closed:
                 return
 
     def summary(self) -> str:

@@ -15,7 +15,7 @@ import ipywidgets as w
 import traitlets
 from ipywidgets.widgets.widget_bool import CheckboxStyle
 
-from .. import catalog
+from .. import catalog, display
 from .. import scopes as px_scopes
 from ..errors import ConfigError
 from ._base import PaxosBox
@@ -177,7 +177,7 @@ class ScopePicker(PaxosBox):
                 hint="type operation ids (e.g. ListProfiles) or 'METHOD /path' first",
             )
         plan = px_scopes.plan(names)
-        self.plan_view.value = plan._repr_html_()
+        self.plan_view.value = display.plan_html(plan)
         return self.select(plan.scopes)
 
     def summary(self) -> str:

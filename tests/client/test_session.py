@@ -25,8 +25,8 @@ from paxos_nb.errors import (
     ServerError,
     TransportError,
     WriteNotAllowed,
-    from_response,
 )
+from paxos_nb.problems import from_response
 from paxos_nb.session import PaxosSession, connect
 from paxos_nb.transport import RetryPolicy, parse_retry_after
 

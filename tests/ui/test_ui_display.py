@@ -92,6 +92,19 @@ def test_frames_and_json_render():
     assert "cut" in long
 
 
+def test_every_registered_renderer_names_a_class_with_a_repr():
+    import importlib
+
+    from paxos_nb import htmlrepr
+
+    paths = htmlrepr.registered()
+    assert "paxos_nb.client.PaxosSession" in paths
+    for path in paths:  # a class that moved would silently lose its HTML
+        module, _, name = path.rpartition(".")
+        cls = getattr(importlib.import_module(module), name)
+        assert callable(getattr(cls, "_repr_html_", None)), path
+
+
 def test_importing_paxos_nb_and_its_ui_modules_does_not_import_ipywidgets():
     code = (
         "import sys, paxos_nb, paxos_nb.widgets, paxos_nb.magics, paxos_nb.display\n"

@@ -48,7 +48,7 @@ def test_live_timer_updates_and_stops_on_close(connected, emu):
     form, _ = connected(["funding:read_profile"], live=False)
     emu.token_lifetime = 120
     try:
-        form.session._tokens.renew(form.session._tokens.current)
+        form.session.renew_token()
     finally:
         emu.token_lifetime = 3599
     panel = widgets.token_panel(form.session, live=True, interval=0.05)
