@@ -142,7 +142,7 @@ def _body(resolve, op: dict) -> dict | None:
     rb = resolve(op.get("requestBody", {}))
     if not rb:
         return None
-    content = rb.get("content", {})
+    content: dict[str, dict] = rb.get("content", {})
     media = content.get("application/json") or next(iter(content.values()), {})
     schema = resolve(media.get("schema", {}))
     return {
@@ -167,8 +167,9 @@ def _operations(spec: dict, source: str) -> list[dict]:
             params = [_param(resolve, p) for p in [*shared, *op.get("parameters", [])]]
             names = {p["name"] for p in params}
             ok = op.get("responses", {}).get("200", {})
-            media = resolve(ok).get("content", {})
-            response_schema = next(iter(media.values()), {}).get("schema", {})
+            media: dict[str, dict] = resolve(ok).get("content", {})
+            first: dict = next(iter(media.values()), {})
+            response_schema = first.get("schema", {})
             tags = op.get("tags") or ["Other"]
             ops.append(
                 {

@@ -153,8 +153,8 @@ def _operation(norm: _Normalizer, shared: list[Any], op: dict[str, Any]) -> dict
     body_required = False
     request_body = norm.resolve(op.get("requestBody"))
     if request_body:
-        media = _json_media(request_body.get("content", {})) or {}
-        body = norm.schema(media.get("schema", {}))
+        body_media = _json_media(request_body.get("content", {})) or {}
+        body = norm.schema(body_media.get("schema", {}))
         body_required = bool(request_body.get("required", False))
     responses = {}
     for status, raw in op.get("responses", {}).items():
