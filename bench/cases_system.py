@@ -27,7 +27,7 @@ IMPORTS = {
     "python (no import)": "pass",
 }
 # Heavy modules that must stay out of `import paxos_nb`.
-LAZY = ("pandas", "numpy", "ipywidgets", "flask", "werkzeug", "requests", "oauthlib", "jwt")
+LAZY = ("pandas", "numpy", "ipywidgets", "uvicorn", "starlette", "requests", "oauthlib", "jwt")
 
 
 def _run_python(code: str) -> float:

@@ -13,7 +13,16 @@ from typing import Any
 __all__ = ["machine", "table", "update_readme"]
 
 START, END = "<!-- results:start -->", "<!-- results:end -->"
-PACKAGES = ("paxos-nb", "requests", "urllib3", "requests-oauthlib", "authlib", "pandas", "flask")
+PACKAGES = (
+    "paxos-nb",
+    "requests",
+    "urllib3",
+    "requests-oauthlib",
+    "authlib",
+    "pandas",
+    "uvicorn",
+    "starlette",
+)
 
 
 def _cpu_model() -> str:

@@ -598,7 +598,7 @@ def _choose_scopes(
 def _embedded(seed: int, *, why: str, base: Credentials | None = None) -> tuple[Any, Credentials]:
     from .emulator import Emulator
 
-    emulator = Emulator(seed=seed)
+    emulator = Emulator(seed=seed, fault_proxy=True)  # tutorials inject connection resets
     emulator.__enter__()
     try:
         demo = emulator.demo_client

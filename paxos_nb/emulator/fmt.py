@@ -6,10 +6,12 @@ field and what a valid value looks like, in the wording Paxos uses where the bri
 
 from __future__ import annotations
 
+import json
 import re
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, Context, Decimal, InvalidOperation
 from typing import Any
+from uuid import UUID
 
 from .problems import Problem, bad_request
 
@@ -18,6 +20,30 @@ EXACT = Context(prec=60)
 NIL_UUID = "00000000-0000-0000-0000-000000000000"
 _DECIMAL_RE = re.compile(r"\A[0-9]*\.?[0-9]*\Z")
 _FRACTION = re.compile(r"(\.[0-9]+)")
+
+
+def _default(o: Any) -> Any:
+    if isinstance(o, Decimal):
+        return format(o, "f")  # plain notation, never 1E+2
+    if isinstance(o, datetime):
+        if o.tzinfo is None:
+            o = o.replace(tzinfo=timezone.utc)
+        return o.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    if isinstance(o, date):
+        return o.isoformat()
+    if isinstance(o, UUID):
+        return str(o)
+    if isinstance(o, set | frozenset):
+        return sorted(o)
+    raise TypeError(f"cannot serialize {type(o).__name__} to JSON")
+
+
+_encode = json.JSONEncoder(separators=(",", ":"), default=_default).encode
+
+
+def dumps(obj: Any) -> bytes:
+    """Compact JSON; Decimal as a plain decimal string, datetime as RFC 3339 UTC with Z."""
+    return _encode(obj).encode()
 
 
 def fmt_dec(value: Decimal) -> str:

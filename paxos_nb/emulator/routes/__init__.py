@@ -22,7 +22,7 @@ class Call:
 
     op: Operation
     path_params: dict[str, str]  # {placeholder: value} from the path template
-    query: Any  # werkzeug MultiDict: .get(name), .getlist(name) for repeated keys
+    query: Any  # starlette QueryParams: .get(name), .getlist(name) for repeated keys
     body: Any  # parsed JSON body (dict) or None
     raw_body: bytes
     client_id: str | None  # None on public operations

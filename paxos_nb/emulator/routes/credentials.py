@@ -95,5 +95,5 @@ def delete_credentials(call: Call) -> dict[str, Any]:
         client = emu.registry.disable(client_id, now=call.now)
     except KeyError:  # deleted concurrently
         raise Problem(404, f"credentials not found: {client_id}") from None
-    emu.revoke_tokens(client_id)
+    emu.tokens.revoke(client_id=client_id)
     return {"credentials": client.as_paxos()}

@@ -7,9 +7,9 @@ import re
 from datetime import datetime, timezone
 from types import SimpleNamespace
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
-from werkzeug.datastructures import MultiDict
+from starlette.datastructures import QueryParams
 
 from paxos_nb import catalog
 from paxos_nb.emulator.ledger import Ledger
@@ -42,7 +42,7 @@ class Direct:
         call = Call(
             op=op,
             path_params=dict(zip(names, values, strict=True)),
-            query=MultiDict(parse_qsl(parts.query, keep_blank_values=True)),
+            query=QueryParams(parts.query),
             body=body,
             raw_body=raw,
             client_id="direct",
