@@ -183,6 +183,30 @@ def _rows(results: dict[str, Any]) -> list[tuple[str, ...]]:
                     _ok(r["met"]) if is_target else "",
                 )
             )
+        q = r.get("ratio")
+        if q:
+            rate, tool, c = q["requests_per_second"], q["load_generator"], q["concurrency"]
+            rows.append(
+                (
+                    "",
+                    f"`GET /v2/transfer/transfers?limit=100` (token, 100 rows, "
+                    f"{q['bytes']:,} bytes), concurrency {c}, {tool} ({q['errors']} errors)",
+                    f"{rate['emulator']:,.0f} req/s",
+                    f"{q['ratio']:.2f}x",
+                    ">= 0.3x",
+                    _ok(q["met"]),
+                )
+            )
+            rows.append(
+                (
+                    "",
+                    f"bare uvicorn + Starlette answering the same bytes, concurrency {c}, {tool}",
+                    f"{rate['baseline']:,.0f} req/s",
+                    "baseline",
+                    "",
+                    "",
+                )
+            )
     if "notebooks" in b:
         r = b["notebooks"]
         if r.get("skipped"):

@@ -22,6 +22,7 @@ from typing import Any
 
 from . import routes
 from .app import EmulatorApp
+from .call import Backends
 from .config import EmulatorConfig, RateLimits
 from .dispatch import Dispatcher, Services
 from .faults import FaultInjector
@@ -116,9 +117,7 @@ class Emulator:
                 return self
             services = Services(
                 config=self.config,
-                registry=self.registry,
-                tokens=self.tokens,
-                ledger=self.ledger,
+                backends=Backends(ledger=self.ledger, registry=self.registry, tokens=self.tokens),
                 oauth=self.oauth,
                 faults=self.faults,
                 limiter=self.limiter,

@@ -17,29 +17,24 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from functools import cached_property
 from typing import Any, TypeVar
 
-from starlette.datastructures import QueryParams
-
 from .. import catalog
 from . import guard
+from .call import Backends, Body, Call, Handler, Query
 from .config import EmulatorConfig
 from .faults import TOKEN, Fault, FaultInjector
 from .fmt import dumps
-from .ledger import Ledger
 from .oauth import TokenEndpoint
 from .problems import Problem
 from .ratelimit import RateLimiter, group_of, too_many_requests
-from .registry import Registry
-from .routes import Call, Handler
 from .routing import Match, Router
 from .stats import Stats
-from .tokens import TokenStore
+from .worker import BackendThread
 
 __all__ = ["Dispatcher", "Inbound", "Outbound", "Services"]
 
@@ -72,8 +67,8 @@ class Inbound:
         return self.path + (f"?{self.query_string}" if self.query_string else "")
 
     @cached_property
-    def query(self) -> QueryParams:
-        return QueryParams(self.query_string)
+    def query(self) -> Query:
+        return Query(self.query_string)
 
 
 @dataclass
@@ -87,7 +82,7 @@ class Outbound:
     reset: bool = False
 
 
-def json_answer(payload: Any, status: int = 200) -> Outbound:
+def json_answer(payload: Body, status: int = 200) -> Outbound:
     return Outbound(status, dumps(payload))
 
 
@@ -100,9 +95,7 @@ class Services:
     """What the pipeline works with: one emulator's settings, state and counters."""
 
     config: EmulatorConfig
-    registry: Registry
-    tokens: TokenStore
-    ledger: Ledger
+    backends: Backends  # ledger, credentials registry, tokens
     oauth: TokenEndpoint
     faults: FaultInjector
     limiter: RateLimiter | None
@@ -118,13 +111,13 @@ class Dispatcher:
         self.services = services
         self.handlers = handlers
         self.router = Router(catalog.operations())
-        self._backend = ThreadPoolExecutor(1, thread_name_prefix=f"{name}-backend")
+        self._backend = BackendThread(f"{name}-backend")
 
     def close(self) -> None:
-        self._backend.shutdown(wait=True)
+        self._backend.close()
 
     async def _on_backend(self, fn: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._backend, fn, *args)
+        return await self._backend.run(fn, *args)
 
     # -- entry point ------------------------------------------------------------------
     async def handle(self, req: Inbound) -> Outbound:
@@ -198,8 +191,8 @@ class Dispatcher:
                 request_uri=req.target,
                 body=req.body,
                 signature_header=req.headers.get("paxos-signature"),
-                tokens=s.tokens,
-                registry=s.registry,
+                tokens=s.backends.tokens,
+                registry=s.backends.registry,
                 config=s.config,
             )
         # Request validation from the spec (types, required fields, enums) goes here.
@@ -216,7 +209,7 @@ class Dispatcher:
             client_id=principal.client.client_id if principal else None,
             scopes=principal.scopes if principal else (),
             now=s.clock(),
-            emulator=s,
+            backends=s.backends,
         )
         return json_answer(handler(call))
 
@@ -231,7 +224,7 @@ class Dispatcher:
         if kind == "revoke":
             token = (req.headers.get("authorization") or "").partition(" ")[2].strip()
             if token:
-                self.services.tokens.revoke(token=token)
+                self.services.backends.tokens.revoke(token=token)
             return None
         if kind == "reset_after_write":
             return None

@@ -41,9 +41,47 @@ def _default(o: Any) -> Any:
 _encode = json.JSONEncoder(separators=(",", ":"), default=_default).encode
 
 
+class Encoded:
+    """A JSON document already encoded (e.g. a page of cached records): sent as it is."""
+
+    __slots__ = ("json",)
+
+    def __init__(self, data: bytes) -> None:
+        self.json = data
+
+
 def dumps(obj: Any) -> bytes:
     """Compact JSON; Decimal as a plain decimal string, datetime as RFC 3339 UTC with Z."""
+    if isinstance(obj, Encoded):
+        return obj.json
     return _encode(obj).encode()
+
+
+class Wired:
+    """A record whose encoded JSON (``to_json`` through :func:`dumps`) is cached.
+
+    Assigning any attribute drops the cache, so a record changed in place is never served
+    stale; a page of a list then costs one join of cached bytes instead of re-rendering every
+    record (the serialization of 100 transfers was most of a list request). Records whose
+    JSON depends on other records (an orchestration's legs) must not use it.
+    """
+
+    def to_json(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    _wire: bytes | None = None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        attrs = self.__dict__
+        attrs[name] = value
+        attrs["_wire"] = None
+
+    def wire(self) -> bytes:
+        """The record's JSON, encoded."""
+        data = self._wire
+        if data is None:
+            data = self.__dict__["_wire"] = dumps(self.to_json())
+        return data
 
 
 def fmt_dec(value: Decimal) -> str:

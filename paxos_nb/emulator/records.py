@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from .fmt import NIL_UUID, fmt_dec, fmt_fixed, fmt_ts
+from .fmt import NIL_UUID, Wired, fmt_dec, fmt_fixed, fmt_ts
 
 # Asset precision (decimals accepted in amounts): on-chain decimals for crypto, cents for fiat.
 ASSETS = {
@@ -31,7 +31,7 @@ def _put(out: dict[str, Any], key: str, value: Any) -> None:
 
 
 @dataclass
-class Profile:
+class Profile(Wired):
     id: str
     nickname: str
     type: str  # DEFAULT | NORMAL
@@ -46,7 +46,7 @@ class Profile:
 
 
 @dataclass
-class Transfer:
+class Transfer(Wired):
     id: str
     customer_id: str
     profile_id: str
@@ -113,7 +113,7 @@ class Transfer:
 
 
 @dataclass
-class DepositAddress:
+class DepositAddress(Wired):
     id: str
     customer_id: str
     profile_id: str
@@ -146,7 +146,7 @@ class DepositAddress:
 
 
 @dataclass
-class WithdrawalFee:
+class WithdrawalFee(Wired):
     id: str
     fee: Decimal
     asset: str
@@ -170,7 +170,7 @@ class WithdrawalFee:
 
 
 @dataclass
-class StablecoinConversion:
+class StablecoinConversion(Wired):
     id: str
     profile_id: str
     amount: Decimal

@@ -56,7 +56,8 @@ logging.getLogger("uvicorn.access").addFilter(_NoAccessLog())
 def bind(host: str, port: int) -> socket.socket:
     """A listening TCP socket on ``host:port`` (0: a free port), or a clear ``OSError``."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP named explicitly: asyncio sets TCP_NODELAY only on sockets that say so.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))

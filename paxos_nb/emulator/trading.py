@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from .fmt import EXACT, fmt_dec, fmt_fixed, fmt_ts, quantize
+from .fmt import EXACT, Wired, fmt_dec, fmt_fixed, fmt_ts, quantize
 from .pricing import split_market
 
 COMMISSION = Decimal("0.0035")
@@ -23,7 +23,7 @@ ZERO = Decimal(0)
 
 
 @dataclass
-class Execution:
+class Execution(Wired):
     execution_id: str
     order_id: str
     profile_id: str
@@ -75,7 +75,7 @@ class Execution:
 
 
 @dataclass
-class Order:
+class Order(Wired):
     id: str
     profile_id: str
     side: str

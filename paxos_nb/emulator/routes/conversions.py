@@ -122,4 +122,4 @@ def list_conversions(call: Call) -> dict[str, Any]:
             led.conversions.created, kind="conversions", order=order, limit=limit,
             token=q.get("page_cursor"), keep=keep,
         )  # fmt: skip
-        return listing([r.to_json() for r in found], cursor)
+        return listing(found, cursor)

@@ -65,7 +65,7 @@ def list_credentials(call: Call) -> dict[str, Any]:
 
     clients = [
         c
-        for c in call.emulator.registry.clients()
+        for c in call.backends.registry.clients()
         if c.status in statuses
         and (not ids or c.id in ids)
         and (not client_ids or c.client_id in client_ids)
@@ -86,7 +86,7 @@ def list_credentials(call: Call) -> dict[str, Any]:
 
 @handles("DeleteApiCredentials")
 def delete_credentials(call: Call) -> dict[str, Any]:
-    emu = call.emulator
+    emu = call.backends
     client_id = call.path_params["client_id"]
     client = emu.registry.get(client_id)
     if client is None or client.status != "APPROVED":

@@ -99,4 +99,4 @@ def list_deposit_addresses(call: Call) -> dict[str, Any]:
             token=q.get("page_cursor"),
             keep=keep,
         )
-        return listing([r.to_json() for r in found], cursor)
+        return listing(found, cursor)

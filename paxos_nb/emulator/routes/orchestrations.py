@@ -17,9 +17,11 @@ from typing import Any
 
 from .. import cursors
 from ..fmt import (
+    Wired,
     body_of,
     check_precision,
     compare_filters,
+    dumps,
     fmt_dec,
     fmt_ts,
     metadata_of,
@@ -66,6 +68,10 @@ class Orchestration:
             return "FAILED"
         return "COMPLETED" if legs == ("COMPLETED", "COMPLETED") else "PROCESSING"
 
+    def wire(self) -> bytes:
+        """Encoded afresh each time: the status comes from the legs."""
+        return dumps(self.to_json())
+
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id, "profile_id": self.source_profile_id}
         if self.identity_id:
@@ -98,7 +104,7 @@ def _leg(transfer: Transfer) -> dict[str, str]:
 
 
 @dataclass
-class Rule:
+class Rule(Wired):
     id: str
     ref_id: str
     profile_id: str
@@ -225,7 +231,7 @@ def list_orchestrations(call: Call) -> dict[str, Any]:
             token=q.get("page_cursor"), keep=keep,
         )  # fmt: skip
         # Since 2026-02 Paxos returns `items` next to the old `orchestrations` key.
-        return listing([r.to_json() for r in found], cursor, "items", "orchestrations")
+        return listing(found, cursor, "items", "orchestrations")
 
 
 def _rule_source(led, now: datetime, profile_id: str, source: Any) -> dict[str, Any]:
@@ -341,7 +347,7 @@ def list_rules(call: Call) -> dict[str, Any]:
             led.rules.created, kind="rules", order=order, limit=limit,
             token=q.get("page_cursor"), keep=keep,
         )  # fmt: skip
-        return listing([r.to_json() for r in found], cursor, "items", "rules")
+        return listing(found, cursor, "items", "rules")
 
 
 def on_deposit(led, now: datetime, deposit: Transfer) -> None:

@@ -233,7 +233,7 @@ def _list_orders(call: Call, profile_id: str | None) -> dict[str, Any]:
             led.orders.created, kind="orders", order="DESC", limit=limit,
             token=q.get("page_cursor"), keep=keep,
         )  # fmt: skip
-        return listing([o.to_json() for o in found], cursor)
+        return listing(found, cursor)
 
 
 @handles("ListOrders")
@@ -275,7 +275,7 @@ def _list_executions(
             led.executions.created, kind="executions", order="DESC", limit=limit,
             token=q.get("page_cursor"), keep=keep,
         )  # fmt: skip
-        return listing([e.to_json() for e in found], cursor)
+        return listing(found, cursor)
 
 
 @handles("ListExecutions")

@@ -55,7 +55,7 @@ def list_profiles(call: Call) -> dict[str, Any]:
             token=q.get("page_cursor"),
             keep=keep,
         )
-        return listing([p.to_json() for p in found], cursor)
+        return listing(found, cursor)
 
 
 @handles("GetProfile")

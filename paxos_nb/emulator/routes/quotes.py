@@ -11,6 +11,7 @@ from typing import Any
 from .. import cursors
 from ..fmt import (
     EXACT,
+    Wired,
     body_of,
     ceil_to,
     check_precision,
@@ -67,7 +68,7 @@ class Quote:
 
 
 @dataclass
-class QuoteExecution:
+class QuoteExecution(Wired):
     id: str
     profile_id: str
     quote: Quote
@@ -284,4 +285,4 @@ def list_quote_executions(call: Call) -> dict[str, Any]:
             led.quote_executions.created, kind="quote_executions", order=order, limit=limit,
             token=q.get("page_cursor"), keep=keep,
         )  # fmt: skip
-        return {"total_count": total, **listing([r.to_json() for r in found], cursor)}
+        return listing(found, cursor, head={"total_count": total})

@@ -79,7 +79,7 @@ def list_transfers(call: Call) -> dict[str, Any]:
             token=q.get("page_cursor"),
             keep=keep if filtered else None,
         )
-        return listing([t.to_json() for t in found], cursor)
+        return listing(found, cursor)
 
 
 @handles("GetTransfer")
