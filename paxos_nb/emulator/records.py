@@ -31,21 +31,6 @@ def _put(out: dict[str, Any], key: str, value: Any) -> None:
 
 
 @dataclass
-class Profile(Wired):
-    id: str
-    nickname: str
-    type: str  # DEFAULT | NORMAL
-    created_at: datetime
-    description: str | None = None
-    deactivated: bool = False
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"id": self.id, "nickname": self.nickname, "type": self.type}
-        _put(out, "description", self.description)
-        return out
-
-
-@dataclass
 class Transfer(Wired):
     id: str
     customer_id: str
