@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 from urllib.parse import parse_qsl
 
 from ..catalog import Operation
@@ -19,6 +19,8 @@ from .registry import Registry
 from .tokens import TokenStore
 
 __all__ = ["Backends", "Body", "Call", "Handler", "Query"]
+
+T = TypeVar("T")
 
 
 class Query(Mapping[str, str]):
@@ -39,8 +41,8 @@ class Query(Mapping[str, str]):
     @overload
     def get(self, key: str, /) -> str | None: ...
     @overload
-    def get(self, key: str, /, default: str) -> str: ...
-    def get(self, key: str, /, default: str | None = None) -> str | None:
+    def get(self, key: str, /, default: str | T) -> str | T: ...
+    def get(self, key: str, /, default: object = None) -> object:
         values = self._lists.get(key)
         return values[0] if values else default
 

@@ -156,5 +156,5 @@ class SortedIndex(Sequence):
         chunk = self._items[lo:hi]
         return chunk if positions.step > 0 else chunk[::-1]
 
-    def __getitem__(self, pos):  # type: ignore[override]
+    def __getitem__(self, pos):
         return (self.keys[pos], self._items[pos])

@@ -34,7 +34,7 @@ class _Closed(Exception):
     """One side closed its connection (or broke the protocol)."""
 
 
-async def _next_event(conn: h11.Connection, reader: asyncio.StreamReader) -> object:
+async def _next_event(conn: h11.Connection, reader: asyncio.StreamReader) -> h11.Event:
     """The next h11 event of ``conn``, reading from ``reader`` as needed."""
     while True:
         try:
@@ -47,6 +47,7 @@ async def _next_event(conn: h11.Connection, reader: asyncio.StreamReader) -> obj
             continue
         if event is h11.PAUSED or isinstance(event, h11.ConnectionClosed):
             raise _Closed("connection closed")
+        assert isinstance(event, h11.Event)
         return event
 
 
@@ -101,13 +102,15 @@ class FaultProxy:
             request = await _next_event(client, reader)
             assert isinstance(request, h11.Request)
             if client.they_are_waiting_for_100_continue:  # answer it here, forward no Expect
-                writer.write(client.send(h11.InformationalResponse(status_code=100)) or b"")
+                writer.write(
+                    client.send(h11.InformationalResponse(status_code=100, headers=[])) or b""
+                )
                 headers = [(k, v) for k, v in request.headers if k != b"expect"]
                 request = h11.Request(method=request.method, target=request.target, headers=headers)
             up_writer.write(upstream.send(request) or b"")
             while True:  # the request body, streamed
                 event = await _next_event(client, reader)
-                up_writer.write(upstream.send(event) or b"")  # type: ignore[arg-type]
+                up_writer.write(upstream.send(event) or b"")
                 if isinstance(event, h11.EndOfMessage):
                     break
             await up_writer.drain()
@@ -121,7 +124,7 @@ class FaultProxy:
             writer.write(client.send(response) or b"")
             while True:
                 event = await _next_event(upstream, up_reader)
-                writer.write(client.send(event) or b"")  # type: ignore[arg-type]
+                writer.write(client.send(event) or b"")
                 if isinstance(event, h11.EndOfMessage):
                     break
             await writer.drain()

@@ -145,9 +145,11 @@ def crosses(order: Order, price: Decimal) -> bool:
     return price <= order.price if order.side == "BUY" else price >= order.price
 
 
-def plan_fills(order: Order, levels: list[tuple[Decimal, Decimal]]) -> tuple[list, bool]:
+def plan_fills(
+    order: Order, levels: list[tuple[Decimal, Decimal]]
+) -> tuple[list[tuple[Decimal, Decimal]], bool]:
     """The (price, amount) fills the book offers this order, and whether it is complete."""
-    fills = []
+    fills: list[tuple[Decimal, Decimal]] = []
     base_left, quote_left = order.base_amount, order.quote_amount
     for price, available in levels:
         if not crosses(order, price):

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..call import Call, Handler
+from ..call import Body, Call, Handler
 
-__all__ = ["HANDLERS", "Call", "Handler", "handles", "load"]
+__all__ = ["HANDLERS", "Body", "Call", "Handler", "handles", "load"]
 
 HANDLERS: dict[str, Handler] = {}
 
