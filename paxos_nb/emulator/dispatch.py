@@ -3,12 +3,14 @@
 ::
 
     route (catalog, raw path) -> rate limit -> faults           on the event loop
-      -> auth chain -> [request validation] -> handler -> JSON  on the backend thread
+      -> auth chain -> [request validation] -> handler -> JSON  GET: on the loop too;
+                                                                writes: the backend thread
 
-Routing, limits and faults are cheap and run where the request arrived; everything that
-reads or changes emulated state runs on one backend thread, in arrival order, so the event
-loop stays free for I/O (and, later, the WebSocket feeds). Every error is problem+json
-(RFC 9457); the token endpoint answers RFC 6749 JSON.
+Routing, limits and faults are cheap and run where the request arrived. Reads (GET) are
+short and answered on the loop; writes (POST, PUT, DELETE) and token requests run on one
+backend thread, in arrival order, so a long write never stalls the loop (and, later, the
+WebSocket feeds). Both take the ledger's lock, so every read sees a consistent state.
+Every error is problem+json (RFC 9457); the token endpoint answers RFC 6749 JSON.
 """
 
 from __future__ import annotations
@@ -141,9 +143,9 @@ class Dispatcher:
         if path == "/oauth2/token":
             return await self._token(req)
         if path == "/_emulator/stats":
-            return await self._on_backend(self._stats, req.method)
+            return self._stats(req.method)
         if path == "/":
-            return await self._on_backend(lambda: json_answer(self.services.describe()))
+            return json_answer(self.services.describe())
         raise Problem(404, f"nothing at {path}; the API lives under /v2")
 
     # -- /v2 ----------------------------------------------------------------------------
@@ -173,7 +175,10 @@ class Dispatcher:
             early = await self._fault(fault, req)
             if early is not None:
                 return early
-        out = await self._on_backend(self._call, req, match)
+        if method == "GET":  # reads are short: answered on the loop (the hot path)
+            out = self._call(req, match)
+        else:  # writes run on the backend thread, in arrival order
+            out = await self._on_backend(self._call, req, match)
         if fault is not None and fault.kind == "reset_after_write":
             out.reset = True  # the write is done; the answer is lost
         return out

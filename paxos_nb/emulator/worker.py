@@ -1,10 +1,9 @@
-"""The backend thread: runs the emulator's state work in arrival order, off the event loop.
+"""The backend thread: runs the emulator's writes in arrival order, off the event loop.
 
 The event loop hands a call over with :meth:`BackendThread.run` and awaits its result. The
 thread takes every call queued so far, runs them one after the other, and wakes the loop
 once per batch: under load that is one cross-thread wake-up for several requests, where a
-``ThreadPoolExecutor`` pays one per request (measured: about a quarter of the throughput of
-a 100-transfer page, see docs/architecture.md).
+``ThreadPoolExecutor`` pays one per request (see docs/architecture.md for the measurements).
 """
 
 from __future__ import annotations
