@@ -42,6 +42,7 @@ FULL = {
     "import_repeats": 21,
     "levels": "1,4,16",
     "load_seconds": 5.0,
+    "ratio_rounds": 3,
 }
 QUICK = {
     "rounds": 2,
@@ -56,6 +57,7 @@ QUICK = {
     "import_repeats": 1,
     "levels": "1,2",
     "load_seconds": 0.3,
+    "ratio_rounds": 1,
 }
 
 
@@ -95,6 +97,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     g.add_argument("--import-repeats", type=int, help="fresh interpreters per import variant")
     g.add_argument("--levels", help="load concurrency levels, e.g. 1,4,16")
     g.add_argument("--load-seconds", type=float, help="seconds of load per level")
+    g.add_argument("--ratio-rounds", type=int, help="interleaved rounds, emulator ratio")
     args = p.parse_args(argv)
     for key, value in (QUICK if args.quick else FULL).items():
         if getattr(args, key) is None:
@@ -177,6 +180,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 emu,
                 levels=levels,
                 duration=args.load_seconds,
+                ratio_rounds=args.ratio_rounds,
             )
     attempt("notebooks", cases_system.notebooks, args.notebooks)
     results["load_average"]["after"] = _load()

@@ -1,8 +1,8 @@
 """paxos_nb: explore the authenticated Paxos v2 API from Jupyter.
 
 The public face is ``__all__``. Names load on first use, so ``import paxos_nb`` stays
-cheap: pandas, Flask and ipywidgets are imported only by the features that need them.
-The layers and their import rules are drawn in docs/architecture.md.
+cheap: pandas, the emulator's server stack and ipywidgets are imported only by the features
+that need them. The layers and their import rules are drawn in docs/architecture.md.
 """
 
 from __future__ import annotations

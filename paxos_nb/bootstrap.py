@@ -145,9 +145,10 @@ def _embedded(
     cleanup: ExitStack, seed: int, *, why: str, base: Credentials | None = None
 ) -> tuple[Any, Credentials]:
     """Start the embedded emulator (stopped by ``cleanup``); it and its demo credentials."""
-    from .emulator import Emulator  # Flask loads only when the emulator is needed
+    from .emulator import Emulator  # the server stack loads only when the emulator is needed
 
-    emulator = cleanup.enter_context(Emulator(seed=seed))
+    # fault_proxy: the tutorials inject connection resets into the embedded emulator.
+    emulator = cleanup.enter_context(Emulator(seed=seed, fault_proxy=True))
     demo = emulator.demo_client
     if demo is None:  # a seeded emulator always has one
         raise RuntimeError("the embedded emulator has no demo client")

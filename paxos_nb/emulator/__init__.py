@@ -4,10 +4,11 @@
 ...     emu.api_url, emu.token_url                       # ".../v2", ".../oauth2/token"
 ...     client = emu.add_client(scopes=["funding:read_profile"])
 
-A real HTTP server (Flask on werkzeug, threaded, keep-alive) serving the client-credentials
-token endpoint, every operation of the v2 catalog behind Paxos's auth chain (token, IP
-allowlist, request signing, scope), the documented rate limits, seeded fault injection and
-``GET /_emulator/stats``. It imports nothing from paxos_nb but the operations catalog.
+A real HTTP server (Starlette on uvicorn, in a background thread, keep-alive) serving the
+client-credentials token endpoint, every operation of the v2 catalog behind Paxos's auth
+chain (token, IP allowlist, request signing, scope), the documented rate limits, seeded
+fault injection and ``GET /_emulator/stats``. It imports nothing from paxos_nb but the
+operations catalog.
 """
 
 from __future__ import annotations
@@ -19,11 +20,17 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any
 
+from . import routes
+from .app import EmulatorApp
+from .call import Backends
 from .config import EmulatorConfig, RateLimits
+from .dispatch import Dispatcher, Services
 from .faults import FaultInjector
 from .ledger import Ledger
+from .oauth import TokenEndpoint
 from .ratelimit import RateLimiter
 from .registry import ALL_SCOPES, ApiClient, Registry, build_client
+from .server import ServerThread
 from .stats import Stats
 from .tokens import TokenStore
 
@@ -55,6 +62,9 @@ class Emulator:
         Register ``paxos-nb-demo`` with every scope and a random secret.
     ledger_options : dict, optional
         Extra keyword arguments for the ledger (the emulated Paxos state).
+    fault_proxy : bool
+        Serve through a loopback proxy that can reset connections, for the fault kinds
+        ``reset`` and ``reset_after_write`` (off by default: normal serving pays nothing).
     """
 
     def __init__(
@@ -67,6 +77,7 @@ class Emulator:
         rate_limits: bool | RateLimits = True,
         demo_client: bool = True,
         ledger_options: dict[str, Any] | None = None,
+        fault_proxy: bool = False,
     ) -> None:
         if rate_limits is True:
             limits: RateLimits | None = RateLimits()
@@ -82,7 +93,8 @@ class Emulator:
         self.registry = Registry()
         self.tokens = TokenStore()
         self.counters = Stats()
-        self.faults = FaultInjector()
+        self.faults = FaultInjector(resets=fault_proxy)
+        self.fault_proxy = fault_proxy
         self.limiter = RateLimiter(limits) if limits is not None else None
         self.ledger = Ledger(seed=seed, **(ledger_options or {}))
         self.demo_client: ApiClient | None = None
@@ -92,27 +104,42 @@ class Emulator:
                 client_secret=secrets.token_urlsafe(32),
                 nickname="paxos-nb demo (every scope)",
             )
-        self._server: Any = None
-        self._lock = threading.Lock()
-
-        from .oauth import TokenEndpoint
-
         self.oauth = TokenEndpoint(self.registry, self.tokens, self.config, self.counters)
+        self._server: ServerThread | None = None
+        self._dispatcher: Dispatcher | None = None
+        self._lock = threading.Lock()
 
     # -- lifecycle ----------------------------------------------------------------------
     def start(self) -> Emulator:
         """Bind the port and serve in a background thread; returns self."""
-        from .app import create_app
-        from .server import ServerThread
-
         with self._lock:
             if self._server is not None:
                 return self
-            server = ServerThread(
-                create_app(self), self.counters, host=self.config.host, port=self.config.port
+            services = Services(
+                config=self.config,
+                backends=Backends(ledger=self.ledger, registry=self.registry, tokens=self.tokens),
+                oauth=self.oauth,
+                faults=self.faults,
+                limiter=self.limiter,
+                counters=self.counters,
+                clock=lambda: self.now(),  # looked up per request: tests replace now()
+                describe=self.describe,
             )
-            server.start()
-            self._server = server
+            server = ServerThread(
+                self.counters.connection,
+                host=self.config.host,
+                port=self.config.port,
+                fault_proxy=self.fault_proxy,
+            )
+            dispatcher = Dispatcher(
+                services, routes.load(), name=f"paxos-nb-emulator:{server.port}"
+            )
+            try:
+                server.start(EmulatorApp(dispatcher))
+            except BaseException:
+                dispatcher.close()
+                raise
+            self._server, self._dispatcher = server, dispatcher
         logger.info("Paxos emulator listening on %s", self.url)
         return self
 
@@ -120,9 +147,12 @@ class Emulator:
         """Stop serving: close open connections and the socket, join the thread."""
         with self._lock:
             server, self._server = self._server, None
+            dispatcher, self._dispatcher = self._dispatcher, None
         if server is not None:
             server.stop()
             logger.info("Paxos emulator on port %s stopped", server.port)
+        if dispatcher is not None:
+            dispatcher.close()
 
     def __enter__(self) -> Emulator:
         return self.start()

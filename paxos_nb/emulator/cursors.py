@@ -109,6 +109,11 @@ def page(
     else:
         stop = bisect.bisect_left(keys, decode(token, kind, order)) if token else n
         positions = range(stop - 1, -1, -1)
+    if keep is None and isinstance(items, SortedIndex):  # unfiltered: one slice
+        chosen = positions[:limit]
+        page_items = items.values(chosen)
+        more = len(positions) > limit
+        return page_items, (encode(kind, order, keys[chosen[-1]]) if more else None)
     out: list[T] = []
     last: Key | None = None
     for pos in positions:
@@ -143,5 +148,13 @@ class SortedIndex(Sequence):
     def __len__(self) -> int:
         return len(self.keys)
 
-    def __getitem__(self, pos):  # type: ignore[override]
+    def values(self, positions: range) -> list[Any]:
+        """The items at ``positions`` (a range, ascending or descending), in that order."""
+        if not positions:
+            return []
+        lo, hi = min(positions[0], positions[-1]), max(positions[0], positions[-1]) + 1
+        chunk = self._items[lo:hi]
+        return chunk if positions.step > 0 else chunk[::-1]
+
+    def __getitem__(self, pos):
         return (self.keys[pos], self._items[pos])

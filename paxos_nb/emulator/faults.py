@@ -10,6 +10,7 @@ Kinds (strings):
 ``"reset"`` the connection is reset before anything is answered (nothing was done)
 ``"reset_after_write"``  the request is fully handled (a write is saved), then the
             connection is reset instead of answering: the client cannot know it succeeded
+            (both resets need ``Emulator(fault_proxy=True)``: the proxy owns the socket)
 ``"revoke"`` the request's bearer token is revoked first, so it gets 401 invalid_token
 
 Faults come from a queue (:meth:`FaultInjector.inject_next`, served first) or at random
@@ -33,6 +34,7 @@ __all__ = ["API_KINDS", "TOKEN", "TOKEN_KINDS", "Fault", "FaultInjector"]
 TOKEN = "token"  # noqa: S105 - pseudo operation id of POST /oauth2/token
 API_KINDS = ("429", "500", "502", "503", "slow", "reset", "reset_after_write", "revoke")
 TOKEN_KINDS = ("429", "500", "502", "503", "slow", "reset")
+RESETS = ("reset", "reset_after_write")
 
 
 @dataclass(frozen=True)
@@ -52,9 +54,16 @@ class _Queued:
 
 
 class FaultInjector:
-    """Decides, per request, which fault (if any) to apply. Thread-safe."""
+    """Decides, per request, which fault (if any) to apply. Thread-safe.
 
-    def __init__(self) -> None:
+    Parameters
+    ----------
+    resets : bool
+        Whether connection resets can be performed (the emulator runs its fault proxy).
+    """
+
+    def __init__(self, resets: bool = False) -> None:
+        self.resets = resets
         self._lock = threading.Lock()
         self._queue: deque[_Queued] = deque()
         self._rate = 0.0
@@ -71,7 +80,7 @@ class FaultInjector:
         self,
         rate: float,
         seed: int = 0,
-        kinds: Iterable[str] = ("429", "500", "503", "reset"),
+        kinds: Iterable[str] | None = None,
         *,
         methods: Iterable[str] | None = None,
         paths: Iterable[str] | None = None,
@@ -88,8 +97,9 @@ class FaultInjector:
             Probability in [0, 1] that a matching request gets a fault.
         seed : int
             Seed of the random draws (which requests, which kind).
-        kinds : iterable of str
-            Kinds to draw from, uniformly (see the module docstring).
+        kinds : iterable of str, optional
+            Kinds to draw from, uniformly (see the module docstring). Default: 429, 500,
+            503, and reset when the emulator runs its fault proxy.
         methods, paths, operation_ids : iterables of str, optional
             Only requests matching all given filters are eligible. ``paths`` are
             ``fnmatch`` patterns on the path relative to /v2 (e.g. ``"/profiles*"``).
@@ -100,8 +110,11 @@ class FaultInjector:
         token_endpoint : bool
             Also draw faults for ``POST /oauth2/token`` (only its kinds apply there).
         """
+        if kinds is None:
+            kinds = ("429", "500", "503", "reset") if self.resets else ("429", "500", "503")
         kinds = tuple(kinds)
         _check_kinds(kinds, API_KINDS)
+        self._check_resets(kinds)
         if not 0.0 <= rate <= 1.0:
             raise ValueError(f"rate must be between 0 and 1, got {rate!r}")
         with self._lock:
@@ -128,10 +141,19 @@ class FaultInjector:
         ``operation_id=TOKEN`` for the token endpoint). Queued faults come before random ones.
         """
         _check_kinds((kind,), TOKEN_KINDS if operation_id == TOKEN else API_KINDS)
+        self._check_resets((kind,))
         if count < 1:
             raise ValueError("count must be at least 1")
         with self._lock:
             self._queue.append(_Queued(Fault(kind, delay, retry_after), count, operation_id))
+
+    def _check_resets(self, kinds: tuple[str, ...]) -> None:
+        wanted = [k for k in kinds if k in RESETS]
+        if wanted and not self.resets:
+            raise ValueError(
+                f"fault kind {wanted[0]!r} resets the connection, which needs the fault proxy: "
+                "start the emulator with Emulator(..., fault_proxy=True)"
+            )
 
     def clear(self) -> None:
         """Drop queued faults and turn random faults off."""

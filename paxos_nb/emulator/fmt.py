@@ -6,10 +6,12 @@ field and what a valid value looks like, in the wording Paxos uses where the bri
 
 from __future__ import annotations
 
+import json
 import re
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, Context, Decimal, InvalidOperation
 from typing import Any
+from uuid import UUID
 
 from .problems import Problem, bad_request
 
@@ -18,6 +20,68 @@ EXACT = Context(prec=60)
 NIL_UUID = "00000000-0000-0000-0000-000000000000"
 _DECIMAL_RE = re.compile(r"\A[0-9]*\.?[0-9]*\Z")
 _FRACTION = re.compile(r"(\.[0-9]+)")
+
+
+def _default(o: Any) -> Any:
+    if isinstance(o, Decimal):
+        return format(o, "f")  # plain notation, never 1E+2
+    if isinstance(o, datetime):
+        if o.tzinfo is None:
+            o = o.replace(tzinfo=timezone.utc)
+        return o.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    if isinstance(o, date):
+        return o.isoformat()
+    if isinstance(o, UUID):
+        return str(o)
+    if isinstance(o, set | frozenset):
+        return sorted(o)
+    raise TypeError(f"cannot serialize {type(o).__name__} to JSON")
+
+
+_encode = json.JSONEncoder(separators=(",", ":"), default=_default).encode
+
+
+class Encoded:
+    """A JSON document already encoded (e.g. a page of cached records): sent as it is."""
+
+    __slots__ = ("json",)
+
+    def __init__(self, data: bytes) -> None:
+        self.json = data
+
+
+def dumps(obj: Any) -> bytes:
+    """Compact JSON; Decimal as a plain decimal string, datetime as RFC 3339 UTC with Z."""
+    if isinstance(obj, Encoded):
+        return obj.json
+    return _encode(obj).encode()
+
+
+class Wired:
+    """A record whose encoded JSON (``to_json`` through :func:`dumps`) is cached.
+
+    Assigning any attribute drops the cache, so a record changed in place is never served
+    stale; a page of a list then costs one join of cached bytes instead of re-rendering every
+    record (the serialization of 100 transfers was most of a list request). Records whose
+    JSON depends on other records (an orchestration's legs) must not use it.
+    """
+
+    def to_json(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    _wire: bytes | None = None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        attrs = self.__dict__
+        attrs[name] = value
+        attrs["_wire"] = None
+
+    def wire(self) -> bytes:
+        """The record's JSON, encoded."""
+        data = self._wire
+        if data is None:
+            data = self.__dict__["_wire"] = dumps(self.to_json())
+        return data
 
 
 def fmt_dec(value: Decimal) -> str:

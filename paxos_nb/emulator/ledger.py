@@ -17,66 +17,27 @@ internal debits, created conversions), and every term is recomputed from the imm
 
 from __future__ import annotations
 
-import heapq
-import itertools
 import logging
 import random
-import threading
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
+from .backends.core import Core, Family
+from .backends.profiles import Balances, Profile, Profiles
 from .cursors import SortedIndex, key_of
-from .fmt import EXACT, fmt_dec
+from .fmt import EXACT
 from .pricing import Prices
-from .problems import insufficient_funds, not_found
-from .records import ASSETS, Profile, Transfer
+from .records import ASSETS, DepositAddress, StablecoinConversion, Transfer, WithdrawalFee
+from .trading import Execution, Order
 
 log = logging.getLogger(__name__)
 
 AS_OF = datetime(2026, 6, 30, 12, 0, 0, tzinfo=timezone.utc)
 ZERO = Decimal(0)
 CATEGORIES = ("deposits", "withdrawals", "internal", "trades", "conversions", "in_flight")
-
-
-class Family:
-    """One resource family: records by id, a creation-ordered index, and its ref_id registry."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.by_id: dict[str, Any] = {}
-        self.created = SortedIndex()
-        self.refs: dict[str, Any] = {}
-
-    def add(self, record: Any, moment: datetime | None = None) -> Any:
-        self.by_id[record.id] = record
-        self.created.add(key_of(moment or record.created_at, record.id), record)
-        if getattr(record, "ref_id", None):
-            self.refs[record.ref_id] = record
-        return record
-
-    def get(self, ident: str) -> Any | None:
-        return self.by_id.get(ident)
-
-    def __len__(self) -> int:
-        return len(self.by_id)
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self.by_id.values())
-
-
-@dataclass
-class _Due:
-    when: datetime
-    seq: int
-    action: Callable[[datetime], None]
-
-    def __lt__(self, other: _Due) -> bool:
-        return (self.when, self.seq) < (other.when, other.seq)
 
 
 class Ledger:
@@ -111,46 +72,77 @@ class Ledger:
         if options:
             known = "seed, settle_after, as_of, history"
             raise TypeError(f"unknown ledger option(s) {sorted(options)}; known: {known}")
-        self.lock = threading.RLock()
         self.seed = seed
-        self.settle_after = timedelta(seconds=settle_after)
-        self.as_of = as_of
+        self.history = history
+        self.core = Core(seed, timedelta(seconds=settle_after), as_of)
         self.prices = Prices(seed, as_of)
-        self._ids = random.Random(f"paxos-nb-ids:{seed}")  # noqa: S311 - seeded on purpose
-        self._due: list[_Due] = []
-        self._last = datetime(1970, 1, 1, tzinfo=timezone.utc)
-        self.now = as_of
-        self._seq = itertools.count()
-        self._execution_ids = itertools.count(12_000_000 + 1000 * (seed % 1000))
-        self.customer_id = self.new_id()
-        self.profiles = Family("profile")
-        self.default_profile_id = ""
-        self._balances: dict[str, dict[str, list[Decimal]]] = {}
-        self.transfers = Family("transfer")
+        self.profiles = Profiles(self.core)
+        self.balances = Balances(self.core, self.profiles)
+        self.transfers: Family[Transfer] = Family("transfer")
         self.transfers_updated = SortedIndex()
-        families = (
-            "deposit_addresses orders executions quotes quote_executions conversions "
-            "orchestrations rules fees"
-        )
-        for name in families.split():
-            setattr(self, name, Family(name))
+        self.deposit_addresses: Family[DepositAddress] = Family("deposit_address")
+        self.fees: Family[WithdrawalFee] = Family("fee")
+        self.conversions: Family[StablecoinConversion] = Family("conversion")
+        self.orders: Family[Order] = Family("order")
+        self.executions: Family[Execution] = Family("execution")
+        self.quotes: Family[Any] = Family("quote")
+        self.quote_executions: Family[Any] = Family("quote_execution")
+        self.orchestrations: Family[Any] = Family("orchestration")
+        self.rules: Family[Any] = Family("rule")
         self.quote_slots: dict[tuple[str, str, int], Any] = {}  # (market, side, second) -> Quote
-        from .seed import populate  # late import: seed builds on this class
+        self.customer_id = ""
+        self.reset()
 
-        populate(self, history=history)
+    def reset(self) -> None:
+        """Forget everything and replay the seeded history: the world of a fresh ledger."""
+        from .seed import populate  # seed builds on this class; it imports nothing back
 
-    # -- plumbing ---------------------------------------------------------------------------
+        with self.lock:
+            self.core.reset()
+            self.profiles.reset()
+            self.balances.reset()
+            for family in (
+                self.transfers, self.deposit_addresses, self.fees, self.conversions,
+                self.orders, self.executions, self.quotes, self.quote_executions,
+                self.orchestrations, self.rules,
+            ):  # fmt: skip
+                family.clear()
+            self.transfers_updated = SortedIndex()
+            self.quote_slots.clear()
+            self.customer_id = self.new_id()
+            populate(self, history=self.history)
+
+    # -- plumbing (the core's) ----------------------------------------------------------------
+    @property
+    def lock(self) -> Any:
+        return self.core.lock
+
+    @property
+    def now(self) -> datetime:
+        return self.core.now
+
+    @property
+    def settle_after(self) -> timedelta:
+        return self.core.settle_after
+
+    @property
+    def as_of(self) -> datetime:
+        return self.core.as_of
+
+    @property
+    def default_profile_id(self) -> str:
+        return self.profiles.default_profile_id
+
     def new_id(self) -> str:
         """A seeded UUID (version 4 layout): the n-th id of a seed is always the same."""
-        return str(uuid.UUID(int=self._ids.getrandbits(128), version=4))
+        return self.core.new_id()
 
     def next_execution_id(self) -> str:
-        return str(next(self._execution_ids))
+        return self.core.next_execution_id()
 
     def random(self, *parts: object) -> random.Random:
         """A generator seeded by the ledger seed and ``parts`` (for deterministic details)."""
-        seed = ":".join(str(p) for p in ("paxos-nb", self.seed, *parts))
-        return random.Random(seed)  # noqa: S311 - deterministic data, not secrets
+        return self.core.random(*parts)
 
     @contextmanager
     def at(self, now: datetime) -> Iterator[Ledger]:
@@ -159,96 +151,63 @@ class Ledger:
         Inside, ``ledger.now`` is ``now`` made strictly increasing (at least 1 µs after the
         previous call), so records created in one instant still sort in creation order.
         """
-        with self.lock:
-            self.now = max(now, self._last + timedelta(microseconds=1))
-            self._last = self.now
-            self.settle(self.now)
+        with self.core.at(now):
             yield self
 
     def schedule(self, when: datetime, action: Callable[[datetime], None]) -> None:
         """Run ``action(when)`` at the first ``settle(now)`` with ``now >= when``."""
-        with self.lock:
-            heapq.heappush(self._due, _Due(when, next(self._seq), action))
+        self.core.schedule(when, action)
 
     def settle(self, now: datetime) -> int:
         """Complete everything due at or before ``now``, oldest first; returns how many."""
-        done = 0
-        with self.lock:
-            while self._due and self._due[0].when <= now:
-                item = heapq.heappop(self._due)
-                item.action(item.when)
-                done += 1
-        return done
+        return self.core.settle(now)
 
-    # -- profiles and balances --------------------------------------------------------------
+    # -- profiles and balances (the Profiles and Balances backends) ---------------------------
     def add_profile(
         self, nickname: str, kind: str, created_at: datetime, description: str | None = None
     ) -> Profile:
         with self.lock:
-            profile = Profile(self.new_id(), nickname, kind, created_at, description)
-            self.profiles.add(profile)
-            self._balances[profile.id] = {}
-            if kind == "DEFAULT":
-                self.default_profile_id = profile.id
-            return profile
+            return self.profiles.create(nickname, kind, created_at, description)
 
     def profile(self, ident: str, *, include_deactivated: bool = False) -> Profile:
         """The profile ``ident`` (or ``"default"``); 404 ``profile not found: <id>`` otherwise."""
         with self.lock:
-            key = self.default_profile_id if ident == "default" else ident
-            found = self.profiles.get(key)
-            if found is None or (found.deactivated and not include_deactivated):
-                raise not_found(f"profile not found: {ident}")
-            return found
+            return self.profiles.find(ident, include_deactivated=include_deactivated)
 
     def balance(self, profile_id: str, asset: str) -> list[Decimal]:
-        """The mutable ``[available, trading]`` pair of one profile and asset."""
+        """The ``[available, trading]`` pair of one profile and asset (read only)."""
         with self.lock:
-            return self._balances[profile_id].setdefault(asset, [ZERO, ZERO])
+            return self.balances.pair(profile_id, asset)
 
     def credit(self, profile_id: str, asset: str, amount: Decimal) -> None:
         with self.lock:
-            pair = self.balance(profile_id, asset)
-            pair[0] = EXACT.add(pair[0], amount)
-            profile = self.profiles.get(profile_id)
-            if profile is not None and profile.deactivated and amount > 0:
-                profile.deactivated = False  # a deactivated profile that receives funds revives
-                log.info("profile %s reactivated by a credit", profile_id)
+            self.balances.credit(profile_id, asset, amount)
 
     def debit(self, profile_id: str, asset: str, amount: Decimal) -> None:
         """Take ``amount`` from available; 403 insufficient-funds (with meta) if it is short."""
         with self.lock:
-            pair = self.balance(profile_id, asset)
-            if pair[0] < amount:
-                raise insufficient_funds(profile_id, asset, fmt_dec(pair[0]), fmt_dec(amount))
-            pair[0] = EXACT.subtract(pair[0], amount)
+            self.balances.debit(profile_id, asset, amount)
 
     def reserve(self, profile_id: str, asset: str, amount: Decimal) -> None:
         """Move ``amount`` from available to trading (held by an open order)."""
         with self.lock:
-            self.debit(profile_id, asset, amount)
-            pair = self.balance(profile_id, asset)
-            pair[1] = EXACT.add(pair[1], amount)
+            self.balances.reserve(profile_id, asset, amount)
 
     def release(self, profile_id: str, asset: str, amount: Decimal, *, spend: bool = False) -> None:
         """Take ``amount`` out of trading: back to available, or spent when ``spend``."""
         with self.lock:
-            pair = self.balance(profile_id, asset)
-            if amount > pair[1]:
-                raise RuntimeError(f"release of {amount} {asset} exceeds trading {pair[1]}")
-            pair[1] = EXACT.subtract(pair[1], amount)
-            if not spend:
-                pair[0] = EXACT.add(pair[0], amount)
+            self.balances.release(profile_id, asset, amount, spend=spend)
 
     def has_funds(self, profile_id: str) -> bool:
         with self.lock:
-            return any(a or t for a, t in self._balances[profile_id].values())
+            return self.balances.has_funds(profile_id)
 
     # -- transfers --------------------------------------------------------------------------
     def add_transfer(self, transfer: Transfer) -> Transfer:
         with self.lock:
             self.transfers.add(transfer)
             self.transfers_updated.add(key_of(transfer.updated_at, transfer.id), transfer)
+            self.core.changed("transfer.created", transfer, transfer.created_at)
             return transfer
 
     def update_transfer(self, transfer: Transfer, status: str, when: datetime) -> None:
@@ -257,6 +216,7 @@ class Ledger:
             self.transfers_updated.remove(key_of(transfer.updated_at, transfer.id))
             transfer.status, transfer.updated_at = status, when
             self.transfers_updated.add(key_of(when, transfer.id), transfer)
+            self.core.changed("transfer.status_changed", transfer, when)
 
     def open_pair(
         self,
@@ -337,7 +297,7 @@ class Ledger:
                 )
                 line[category] = EXACT.add(line[category], amount)
 
-            for pairs in self._balances.values():
+            for pairs in self.balances.by_profile.values():
                 for asset, (available, trading) in pairs.items():
                     add(asset, "available", available)
                     add(asset, "trading", trading)

@@ -15,6 +15,7 @@ import binascii
 import hmac
 import json
 import logging
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import unquote_plus, urlencode
 
@@ -22,7 +23,7 @@ from oauthlib.oauth2 import BackendApplicationServer, RequestValidator
 from oauthlib.oauth2.rfc6749 import errors
 
 from .config import EmulatorConfig
-from .registry import ALL_SCOPES, ApiClient, Registry
+from .registry import ALL_SCOPES, Registry
 from .stats import Stats
 from .tokens import TokenStore, new_token
 
@@ -137,7 +138,7 @@ class _Validator(RequestValidator):
         self,
         client_id: str,
         scopes: list[str],
-        client: ApiClient,
+        client: Any,  # the ApiClient authenticate_client put on the request
         request: Any,
         *args: Any,
         **kwargs: Any,
@@ -163,7 +164,7 @@ class _Validator(RequestValidator):
         request.scopes = wanted
         return True
 
-    def save_token(self, token: dict, request: Any, *args: Any, **kwargs: Any) -> None:
+    def save_token(self, token: Mapping[str, Any], request: Any, *args: Any, **kwargs: Any) -> None:
         self.tokens.issue(
             token["access_token"],
             request.client.client_id,
@@ -183,7 +184,7 @@ def _paxos_shape(token: dict, *args: Any) -> dict:
 
 
 class TokenEndpoint:
-    """Turns one Flask request into the RFC 6749 token response."""
+    """Turns one token request into the RFC 6749 token response."""
 
     def __init__(
         self, registry: Registry, tokens: TokenStore, config: EmulatorConfig, stats: Stats
@@ -196,28 +197,48 @@ class TokenEndpoint:
         )
         self.server.credentials_grant.register_token_modifier(_paxos_shape)
 
-    def respond(self, req: Any) -> tuple[bytes, int, dict[str, str]]:
-        """(body, status, headers) for a Flask/werkzeug request to the token endpoint."""
+    def respond(
+        self,
+        *,
+        content_type: str,
+        form: Sequence[tuple[str, str]] | None,
+        authorization: str | None,
+        query_string: str = "",
+    ) -> tuple[bytes, int, dict[str, str]]:
+        """(body, status, headers) for one token request.
+
+        Parameters
+        ----------
+        content_type
+            The request's ``Content-Type`` header.
+        form
+            Its form fields, in order (None when the body is not a form).
+        authorization
+            The ``Authorization`` header, if any (HTTP Basic client authentication).
+        query_string
+            The raw query string (parameters there are refused by oauthlib).
+        """
         headers = {
             "Content-Type": "application/json",
             "Cache-Control": "no-store",
             "Pragma": "no-cache",
         }
-        if req.mimetype not in _FORM_TYPES:
+        mimetype = content_type.partition(";")[0].strip().lower()
+        if mimetype not in _FORM_TYPES or form is None:
             return self._error(
                 headers,
                 "invalid_request",
                 "send the token request as application/x-www-form-urlencoded or "
-                f"multipart/form-data (got {req.mimetype or 'no content type'!r})",
+                f"multipart/form-data (got {mimetype or 'no content type'!r})",
                 400,
             )
-        form = urlencode(list(req.form.items(multi=True)))
         oauth_headers = {"Content-Type": "application/x-www-form-urlencoded"}
-        authorization = req.headers.get("Authorization")
         if authorization:
             oauth_headers["Authorization"] = authorization
-        uri = _INTERNAL_URI + ("?" + req.query_string.decode("latin-1") if req.query_string else "")
-        _, body, status = self.server.create_token_response(uri, "POST", form, oauth_headers)
+        uri = _INTERNAL_URI + (f"?{query_string}" if query_string else "")
+        _, body, status = self.server.create_token_response(
+            uri, "POST", urlencode(list(form)), oauth_headers
+        )
         if status == 200:
             self.stats.token_request(None)
             return body.encode(), 200, headers

@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from .fmt import NIL_UUID, fmt_dec, fmt_fixed, fmt_ts
+from .fmt import NIL_UUID, Wired, fmt_dec, fmt_fixed, fmt_ts
 
 # Asset precision (decimals accepted in amounts): on-chain decimals for crypto, cents for fiat.
 ASSETS = {
@@ -31,22 +31,7 @@ def _put(out: dict[str, Any], key: str, value: Any) -> None:
 
 
 @dataclass
-class Profile:
-    id: str
-    nickname: str
-    type: str  # DEFAULT | NORMAL
-    created_at: datetime
-    description: str | None = None
-    deactivated: bool = False
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"id": self.id, "nickname": self.nickname, "type": self.type}
-        _put(out, "description", self.description)
-        return out
-
-
-@dataclass
-class Transfer:
+class Transfer(Wired):
     id: str
     customer_id: str
     profile_id: str
@@ -113,7 +98,7 @@ class Transfer:
 
 
 @dataclass
-class DepositAddress:
+class DepositAddress(Wired):
     id: str
     customer_id: str
     profile_id: str
@@ -146,7 +131,7 @@ class DepositAddress:
 
 
 @dataclass
-class WithdrawalFee:
+class WithdrawalFee(Wired):
     id: str
     fee: Decimal
     asset: str
@@ -170,7 +155,7 @@ class WithdrawalFee:
 
 
 @dataclass
-class StablecoinConversion:
+class StablecoinConversion(Wired):
     id: str
     profile_id: str
     amount: Decimal

@@ -13,6 +13,7 @@ import math
 import random
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from .fmt import EXACT, quantize
 from .records import DepositAddress, Transfer
@@ -140,6 +141,7 @@ class _History:
     def deposit(self, pid: str, asset: str, when: datetime, scale: float = 1.0) -> None:
         amount = self.amount(asset, scale)
         done = when + timedelta(seconds=self.rng.randint(5, 1800))
+        extra: dict[str, Any]
         if asset == "USD":
             extra = {"type": "WIRE_DEPOSIT", "memo": f"SEED{self.rng.randint(10000, 99999)}"}
         else:

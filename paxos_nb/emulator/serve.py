@@ -58,7 +58,8 @@ def main(args: argparse.Namespace) -> int:
     loaded = []
     if args.clients:
         try:
-            loaded = read_clients_file(args.clients, reserved=(emu.demo_client.client_id,))
+            reserved = (emu.demo_client.client_id,) if emu.demo_client else ()
+            loaded = read_clients_file(args.clients, reserved=reserved)
         except ClientsFileError as exc:
             return _error(str(exc))
         for client in loaded:
@@ -89,6 +90,7 @@ def main(args: argparse.Namespace) -> int:
 
 def _announce(emu: Emulator, args: argparse.Namespace, loaded: list) -> None:
     demo = emu.demo_client
+    assert demo is not None  # main() always runs with the demo client
     limits = "off" if args.no_rate_limits else "on (the documented Paxos limits)"
     extra = f" + {len(loaded)} from {args.clients}" if loaded else ""
     lines = [

@@ -1,222 +1,171 @@
-"""A threaded werkzeug server in a background thread, with real HTTP/1.1 keep-alive.
+"""uvicorn in a background thread: the emulator's HTTP server, started and stopped cleanly.
 
-werkzeug's development handler answers every request with ``Connection: close`` and then
-waits 10 ms for stray body bytes; both would cap a benchmark far below what the emulator
-can serve. :class:`_Handler` replaces ``run_wsgi`` with a small keep-alive version: it reads
-exactly ``Content-Length`` body bytes (draining what the app left), answers with an exact
-``Content-Length``, and keeps the connection unless the client asked to close it.
-
-It also performs injected connection resets: when the app sets ``environ[RESET_KEY]``,
-nothing is written and the socket is closed with ``SO_LINGER`` 0, so the peer gets a TCP
-RST (``ConnectionResetError``) instead of an answer.
+The thread runs one asyncio event loop with uvicorn's server (HTTP/1.1 keep-alive, parsing by
+httptools) on a socket bound here, so a busy port is a clear ``OSError`` instead of uvicorn's
+``sys.exit``. When asked, the same loop also runs the fault proxy (:mod:`.proxy`) on the
+public port, in front of the server. uvicorn's lifecycle messages ("Started server process",
+...) are demoted to DEBUG for this thread: the embedded server is not the user's application.
 """
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 import logging
 import socket
-import struct
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
-from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
-from werkzeug.wsgi import LimitedStream
+import uvicorn
+from uvicorn.protocols.http.auto import AutoHTTPProtocol
 
-from .app import RESET_KEY
-from .stats import Stats
+from .proxy import FaultProxy
 
-__all__ = ["ServerThread"]
+__all__ = ["ServerThread", "bind"]
 
 logger = logging.getLogger(__name__)
 
-_LINGER_RESET = struct.pack("ii", 1, 0)
-_FALLBACK_500 = (
-    b'{"type":"about:blank","title":"Internal Server Error","status":500,"detail":"emulator error"}'
-)
+_THREAD_PREFIX = "paxos-nb-emulator"
+_KEEP_ALIVE = 120  # seconds an idle keep-alive connection stays open
 
 
-class _Handler(WSGIRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-    timeout = 120  # an idle keep-alive connection is closed after this many seconds
-
-    server: _Server
-
-    def setup(self) -> None:
-        super().setup()
-        self._reset = False
-        self.server.opened(self.connection)
-
-    def finish(self) -> None:
-        try:
-            super().finish()
-        finally:
-            self.server.closed(self.connection)
-            if self._reset:
-                # Linger 0 turns close() into a TCP RST; the client sees a reset connection.
-                try:
-                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _LINGER_RESET)
-                    self.connection.close()
-                except OSError:
-                    pass
-
-    def connection_dropped(self, error: BaseException, environ: Any = None) -> None:
-        self.close_connection = True
-
-    def run_wsgi(self) -> None:
-        if self.headers.get("Expect", "").lower().strip(" \t") == "100-continue":
-            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-        self.environ = environ = self.make_environ()
-        stream = None
-        if environ.get("wsgi.input_terminated"):  # chunked body: no length to drain by
-            self.close_connection = True
-        else:
-            try:
-                length = int(environ.get("CONTENT_LENGTH") or 0)
-                if length < 0:
-                    raise ValueError(length)
-            except ValueError:
-                self.close_connection = True
-                self._write("400 BAD REQUEST", [("Content-Type", "text/plain")], b"bad length")
-                return
-            stream = LimitedStream(self.rfile, length)
-            environ["wsgi.input"] = stream
-            environ["wsgi.input_terminated"] = True
-
-        started: list[Any] = []
-
-        def start_response(status: str, headers: list, exc_info: Any = None) -> Any:
-            started[:] = [status, headers]
-            return lambda data: None  # the legacy write() callable; Flask never uses it
-
-        try:
-            app_iter = self.server.app(environ, start_response)
-            try:
-                body = b"".join(app_iter)
-            finally:
-                if hasattr(app_iter, "close"):
-                    app_iter.close()
-        except (ConnectionError, TimeoutError) as exc:
-            self.connection_dropped(exc, environ)
-            return
-        except Exception:
-            logger.exception("unhandled error serving %s %s", self.command, self.path)
-            started[:] = ["500 INTERNAL SERVER ERROR", [("Content-Type", "application/json")]]
-            body = _FALLBACK_500
-        if environ.get(RESET_KEY):
-            self.close_connection = True
-            self._reset = True
-            return
-        if stream is not None and not stream.is_exhausted:
-            stream.exhaust()  # the unread body must not be parsed as the next request
-        status, headers = started
-        if self.command == "HEAD":
-            self._write(status, headers, b"", len(body))
-        else:
-            self._write(status, headers, body)
-
-    def _write(self, status: str, headers: list, body: bytes, length: int | None = None) -> None:
-        lines = [
-            f"{self.protocol_version} {status}",
-            f"Server: {self.version_string()}",
-            f"Date: {self.date_time_string()}",
-        ]
-        for key, value in headers:
-            low = key.lower()
-            if low not in ("content-length", "connection", "transfer-encoding"):
-                lines.append(f"{key}: {value}")
-        lines.append(f"Content-Length: {len(body) if length is None else length}")
-        if self.close_connection:
-            lines.append("Connection: close")
-        elif self.request_version == "HTTP/1.0":
-            lines.append("Connection: keep-alive")
-        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-        self.wfile.write(head + body)
-        self.log_request(status.split(" ", 1)[0], len(body))
-
-    # -- logging: request lines at DEBUG only, never to stderr by default ---------------
-    def log_request(self, code: Any = "-", size: Any = "-") -> None:
-        if logger.isEnabledFor(logging.DEBUG):
-            logger.debug(
-                '%s "%s %s %s" %s %s',
-                self.client_address[0],
-                self.command,
-                self.path,
-                self.request_version,
-                code,
-                size,
-            )
-
-    def log(self, type: str, message: str, *args: Any) -> None:
-        logger.debug("%s " + message, self.client_address[0], *args)
+def _ours(record: logging.LogRecord) -> bool:
+    return (record.threadName or "").startswith(_THREAD_PREFIX)
 
 
-class _Server(ThreadedWSGIServer):
-    daemon_threads = True
+class _QuietLifecycle(logging.Filter):
+    """uvicorn logs its start and stop at INFO; from an emulator thread they are DEBUG."""
 
-    def __init__(self, sock: socket.socket, app: Any, stats: Stats) -> None:
-        self.stats = stats
-        self._conn_lock = threading.Lock()
-        self._connections: set[socket.socket] = set()
-        host, port = sock.getsockname()[:2]
-        super().__init__(host, port, app, handler=_Handler, fd=sock.fileno())
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.INFO and _ours(record):
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return True
 
-    def opened(self, conn: socket.socket) -> None:
-        self.stats.connection()
-        with self._conn_lock:
-            self._connections.add(conn)
 
-    def closed(self, conn: socket.socket) -> None:
-        with self._conn_lock:
-            self._connections.discard(conn)
+class _NoAccessLog(logging.Filter):
+    """The emulator logs its own request lines (at DEBUG); uvicorn's INFO copy is dropped."""
 
-    def close_connections(self) -> None:
-        """Shut down every open keep-alive connection so its thread ends."""
-        with self._conn_lock:
-            conns = list(self._connections)
-        for conn in conns:
-            with contextlib.suppress(OSError):
-                conn.shutdown(socket.SHUT_RDWR)
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not _ours(record)
 
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        logger.debug("error on a connection from %s", client_address, exc_info=True)
 
-    def log(self, type: str, message: str, *args: Any) -> None:
-        logger.debug(message, *args)
+logging.getLogger("uvicorn.error").addFilter(_QuietLifecycle())
+logging.getLogger("uvicorn.access").addFilter(_NoAccessLog())
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host:port`` (0: a free port), or a clear ``OSError``."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # IPPROTO_TCP named explicitly: asyncio sets TCP_NODELAY only on sockets that say so.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        raise OSError(exc.errno, f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock.setblocking(False)
+    return sock
 
 
 class ServerThread:
-    """Binds ``host:port`` (0 = a free port), serves ``app`` in a daemon thread."""
+    """Binds ``host:port`` at once; :meth:`start` serves an ASGI app from a daemon thread.
 
-    def __init__(self, app: Any, stats: Stats, host: str = "127.0.0.1", port: int = 0) -> None:
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        try:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind((host, port))
-            sock.listen(128)
-            self.server = _Server(sock, app, stats)  # works on a dup of the socket
-        except OSError as exc:
-            raise OSError(
-                exc.errno, f"cannot listen on {host}:{port}: {exc.strerror or exc}"
-            ) from None
-        finally:
-            sock.close()
-        self.host, self.port = self.server.server_address[:2]
+    Parameters
+    ----------
+    on_connection
+        Called once for every accepted HTTP connection (the stats counter).
+    host, port
+        Where to listen; port 0 picks a free one.
+    fault_proxy
+        Put a :class:`~.proxy.FaultProxy` on ``host:port`` and the server on a private port
+        behind it, so that responses marked for a connection reset are turned into resets.
+    """
+
+    def __init__(
+        self,
+        on_connection: Callable[[], None],
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        fault_proxy: bool = False,
+    ) -> None:
+        public = bind(host, port)
+        self._sockets = [public]
+        self.proxy: FaultProxy | None = None
+        if fault_proxy:
+            private = bind(host, 0)
+            self._sockets.append(private)
+            self.proxy = FaultProxy(public, private.getsockname()[:2])
+            served = private
+        else:
+            served = public
+        self._served = served
+        self.host, self.port = public.getsockname()[:2]
+        self._on_connection = on_connection
+        self.server: uvicorn.Server | None = None
+        self._error: BaseException | None = None
         self._thread = threading.Thread(
-            target=self.server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name=f"paxos-nb-emulator:{self.port}",
-            daemon=True,
+            target=self._run, name=f"{_THREAD_PREFIX}:{self.port}", daemon=True
         )
 
-    def start(self) -> None:
+    def _config(self, app: Any) -> uvicorn.Config:
+        on_connection = self._on_connection
+
+        def protocol(**kwargs: Any) -> asyncio.Protocol:
+            on_connection()  # uvicorn makes one protocol per accepted connection
+            return cast(Callable[..., asyncio.Protocol], AutoHTTPProtocol)(**kwargs)
+
+        return uvicorn.Config(
+            app,
+            http=cast(Any, protocol),
+            ws="none",
+            lifespan="off",
+            log_config=None,  # never reconfigure the process's logging
+            proxy_headers=False,
+            server_header=False,
+            timeout_keep_alive=_KEEP_ALIVE,
+            timeout_graceful_shutdown=2,
+        )
+
+    def _run(self) -> None:
+        try:
+            asyncio.run(self._serve())
+        except BaseException as exc:  # reported by start(), or logged when it comes later
+            self._error = exc
+            logger.debug("emulator server on port %s ended with an error", self.port, exc_info=True)
+
+    async def _serve(self) -> None:
+        assert self.server is not None
+        if self.proxy is not None:
+            await self.proxy.start()
+        try:
+            await self.server.serve(sockets=[self._served])
+        finally:
+            if self.proxy is not None:
+                await self.proxy.stop()
+
+    def start(self, app: Any, timeout: float = 10.0) -> None:
+        """Serve the ASGI ``app``; returns once the server accepts connections."""
+        self.server = server = uvicorn.Server(self._config(app))
         self._thread.start()
+        waited = 0.0
+        while not server.started:
+            if not self._thread.is_alive() or waited >= timeout:
+                self._close_sockets()
+                raise RuntimeError(f"the emulator server did not start: {self._error!r}")
+            self._thread.join(0.002)
+            waited += 0.002
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Stop accepting, end open connections, close the socket, join the thread."""
-        self.server.shutdown()
-        self._thread.join(timeout)
-        self.server.close_connections()
-        self.server.server_close()
+        """Stop accepting, close open connections and the sockets, join the thread."""
+        if self.server is not None:
+            self.server.should_exit = True
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+        self._close_sockets()
+
+    def _close_sockets(self) -> None:
+        for sock in self._sockets:
+            sock.close()

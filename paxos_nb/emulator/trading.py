@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from .fmt import EXACT, fmt_dec, fmt_fixed, fmt_ts, quantize
+from .fmt import EXACT, Wired, fmt_dec, fmt_fixed, fmt_ts, quantize
 from .pricing import split_market
 
 COMMISSION = Decimal("0.0035")
@@ -23,7 +23,7 @@ ZERO = Decimal(0)
 
 
 @dataclass
-class Execution:
+class Execution(Wired):
     execution_id: str
     order_id: str
     profile_id: str
@@ -75,7 +75,7 @@ class Execution:
 
 
 @dataclass
-class Order:
+class Order(Wired):
     id: str
     profile_id: str
     side: str
@@ -145,9 +145,11 @@ def crosses(order: Order, price: Decimal) -> bool:
     return price <= order.price if order.side == "BUY" else price >= order.price
 
 
-def plan_fills(order: Order, levels: list[tuple[Decimal, Decimal]]) -> tuple[list, bool]:
+def plan_fills(
+    order: Order, levels: list[tuple[Decimal, Decimal]]
+) -> tuple[list[tuple[Decimal, Decimal]], bool]:
     """The (price, amount) fills the book offers this order, and whether it is complete."""
-    fills = []
+    fills: list[tuple[Decimal, Decimal]] = []
     base_left, quote_left = order.base_amount, order.quote_amount
     for price, available in levels:
         if not crosses(order, price):

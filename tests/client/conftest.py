@@ -25,7 +25,7 @@ def no_paxos_env(monkeypatch):
 @pytest.fixture(scope="module")
 def emu():
     """One emulator per test module (seed 0, no rate limits: tests open many sessions)."""
-    with Emulator(seed=0, rate_limits=False) as emulator:
+    with Emulator(seed=0, rate_limits=False, fault_proxy=True) as emulator:
         yield emulator
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 import requests
 
@@ -12,8 +14,10 @@ READ = "funding:read_profile"
 
 
 @pytest.fixture
-def emu(fresh_emulator: Emulator) -> Emulator:
-    return fresh_emulator
+def emu() -> Iterator[Emulator]:
+    """A fresh emulator behind its fault proxy (connection resets need it)."""
+    with Emulator(seed=0, rate_limits=False, fault_proxy=True) as emulator:
+        yield emulator
 
 
 def profiles(emu, headers, **kw) -> requests.Response:
@@ -162,3 +166,29 @@ def test_stats_count_faults(emu, auth):
     assert stats["faults_injected"] == {"500": 2, "reset": 1}
     assert stats["responses"] == {"200": 1, "500": 2}  # the token; the reset answered nothing
     assert stats["api_requests"]["by_operation"]["ListProfiles"] == 3
+
+
+def test_resets_need_the_fault_proxy(fresh_emulator):
+    faults = fresh_emulator.faults
+    for kind in ("reset", "reset_after_write"):
+        with pytest.raises(ValueError, match=r"fault_proxy=True"):
+            faults.inject_next(kind)
+    with pytest.raises(ValueError, match=r"fault_proxy=True"):
+        faults.configure(rate=0.5, kinds=("503", "reset"))
+    faults.configure(rate=0.5)  # the default kinds leave reset out without the proxy
+    assert "reset" not in faults.describe()["kinds"]
+    assert faults.pending == 0
+
+
+def test_the_proxy_passes_ordinary_answers_through(emu, auth):
+    headers = auth(READ, emu=emu)
+    before = emu.stats()["connections"]
+    with requests.Session() as s:
+        for _ in range(5):
+            r = s.get(f"{emu.api_url}/profiles", headers=headers, timeout=10)
+            assert r.status_code == 200
+            assert "x-paxos-nb-reset" not in r.headers
+        r = s.post(f"{emu.url}/nowhere", data=b"x" * 5000, timeout=10)  # body never read
+        assert r.status_code == 404
+        assert s.get(emu.url, timeout=10).json()["api_url"] == emu.api_url
+    assert emu.stats()["connections"] - before == 1

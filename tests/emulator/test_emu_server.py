@@ -141,3 +141,11 @@ def test_several_emulators_have_separate_state():
         }
         assert requests.post(a.token_url, data=data, timeout=10).status_code == 200
         assert requests.post(b.token_url, data=data, timeout=10).status_code == 401
+
+
+def test_paths_match_on_raw_segments(emulator, http, auth):
+    headers = auth("transfer:read_transfer")
+    for raw, decoded in (("abc%3Fdef", "abc?def"), ("abc%2Fdef", "abc/def")):
+        r = http.get(f"{emulator.api_url}/transfer/transfers/{raw}", headers=headers)
+        assert r.status_code == 404  # GetTransfer with the id decoded, not another route
+        assert r.json()["detail"] == f"transfer not found: {decoded}"

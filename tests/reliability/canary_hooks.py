@@ -35,7 +35,7 @@ KERNEL_STREAM_PREFIXES = (
     "oauthlib",
     "urllib3",
     "requests",
-    "werkzeug",
+    "uvicorn",
     "dotenv",
     "jwt",
 )

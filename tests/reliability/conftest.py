@@ -11,7 +11,7 @@ from paxos_nb.emulator import Emulator
 @pytest.fixture(scope="module")
 def emu():
     """A started ``Emulator(seed=0)`` without rate limits (the tests open many sessions)."""
-    with Emulator(seed=0, rate_limits=False) as emulator:
+    with Emulator(seed=0, rate_limits=False, fault_proxy=True) as emulator:
         yield emulator
 
 

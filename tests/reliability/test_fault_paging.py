@@ -53,7 +53,7 @@ class ExpireOnce:
 
 @pytest.fixture(scope="module")
 def world():
-    emu = Emulator(seed=0, rate_limits=False, ledger_options={"history": 8000})
+    emu = Emulator(seed=0, rate_limits=False, ledger_options={"history": 8000}, fault_proxy=True)
     with emu:
         secret = secrets.token_urlsafe(24)
         emu.add_client(client_id="fault-pager", client_secret=secret, scopes=SCOPES)

@@ -40,7 +40,9 @@ SCOPES = [
 @pytest.fixture(scope="module")
 def world():
     # settle_after=0: pending transfers complete at the next request, so balances are final
-    with Emulator(seed=0, rate_limits=False, ledger_options={"settle_after": 0}) as emu:
+    with Emulator(
+        seed=0, rate_limits=False, ledger_options={"settle_after": 0}, fault_proxy=True
+    ) as emu:
         secret = secrets.token_urlsafe(24)
         emu.add_client(client_id="write-retrier", client_secret=secret, scopes=SCOPES)
         creds = Credentials("write-retrier", secret, "local", api_url=emu.api_url)

@@ -2,22 +2,37 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol
 
+from ..call import Call
+from ..fmt import Encoded, dumps
 from ..ledger import Ledger
 
 
-def ledger_of(call: Any) -> Ledger:
+class Record(Protocol):
+    def wire(self) -> bytes: ...
+
+
+def ledger_of(call: Call) -> Ledger:
     """The ledger of the running emulator that received ``call``."""
-    return call.emulator.ledger
+    return call.backends.ledger
 
 
-def listing(items: list[dict[str, Any]], cursor: str | None, *keys: str) -> dict[str, Any]:
-    """A list envelope: the records under each of ``keys`` (default ``items``), then the cursor.
+def listing(
+    records: Iterable[Record],
+    cursor: str | None,
+    *keys: str,
+    head: Mapping[str, Any] | None = None,
+) -> Encoded:
+    """A list envelope, encoded: ``head`` fields first, then the records under each of ``keys``
+    (default ``items``), then the cursor (left out on the last page, as the brief recommends).
 
-    ``next_page_cursor`` is left out on the last page, as the brief recommends.
+    The records' cached JSON is joined as it is (see :class:`~..fmt.Wired`).
     """
-    out: dict[str, Any] = {key: items for key in (keys or ("items",))}
+    items = b"[" + b",".join([r.wire() for r in records]) + b"]"
+    parts = [dumps(k) + b":" + dumps(v) for k, v in (head or {}).items()]
+    parts += [dumps(key) + b":" + items for key in (keys or ("items",))]
     if cursor:
-        out["next_page_cursor"] = cursor
-    return out
+        parts.append(b'"next_page_cursor":' + dumps(cursor))
+    return Encoded(b"{" + b",".join(parts) + b"}")

@@ -8,9 +8,9 @@ can be cancelled (DELETE), which refunds the source.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from .. import cursors
+from ..backends.conversions import check_pair
 from ..fmt import (
     body_of,
     check_precision,
@@ -21,26 +21,14 @@ from ..fmt import (
     require,
     time_ok,
 )
-from ..problems import Problem, already_exists, bad_request, not_found
-from ..records import ASSETS, PAXOS_STABLECOINS, StablecoinConversion
-from . import Call, handles
+from ..problems import Problem, already_exists, not_found
+from ..records import ASSETS, StablecoinConversion
+from . import Body, Call, handles
 from ._shared import ledger_of, listing
 
 
-def check_pair(source: str, target: str) -> None:
-    """Only USD <-> a Paxos stablecoin; stablecoin to stablecoin is not allowed."""
-    if not (
-        (source == "USD" and target in PAXOS_STABLECOINS)
-        or (target == "USD" and source in PAXOS_STABLECOINS)
-    ):
-        raise bad_request(
-            f"cannot convert {source} to {target}: only USD to one of "
-            f"{', '.join(PAXOS_STABLECOINS)} (or back) is supported"
-        )
-
-
 @handles("CreateStablecoinConversion")
-def create_conversion(call: Call) -> dict[str, Any]:
+def create_conversion(call: Call) -> Body:
     body = body_of(call)
     require(body, "profile_id", "amount", "source_asset", "target_asset")
     source, target = body["source_asset"], body["target_asset"]
@@ -85,13 +73,13 @@ def _conversion(led, ident: str) -> StablecoinConversion:
 
 
 @handles("GetStablecoinConversion")
-def get_conversion(call: Call) -> dict[str, Any]:
+def get_conversion(call: Call) -> Body:
     with ledger_of(call).at(call.now) as led:
         return _conversion(led, call.path_params["id"]).to_json()
 
 
 @handles("CancelStablecoinConversion")
-def cancel_conversion(call: Call) -> dict[str, Any]:
+def cancel_conversion(call: Call) -> Body:
     with ledger_of(call).at(call.now) as led:
         record = _conversion(led, call.path_params["id"])
         if record.status != "CREATED":
@@ -102,7 +90,7 @@ def cancel_conversion(call: Call) -> dict[str, Any]:
 
 
 @handles("ListStablecoinConversions")
-def list_conversions(call: Call) -> dict[str, Any]:
+def list_conversions(call: Call) -> Body:
     q = call.query
     limit = cursors.parse_limit(q, default=100, maximum=1000)
     order = cursors.parse_order(q, "DESC")
@@ -122,4 +110,4 @@ def list_conversions(call: Call) -> dict[str, Any]:
             led.conversions.created, kind="conversions", order=order, limit=limit,
             token=q.get("page_cursor"), keep=keep,
         )  # fmt: skip
-        return listing([r.to_json() for r in found], cursor)
+        return listing(found, cursor)

@@ -13,14 +13,19 @@ import json
 from typing import Any
 
 from ..problems import Problem, bad_request, not_found
-from . import Call, handles
+from ..registry import ApiClient
+from . import Body, Call, handles
 
 _MAX_LIMIT = 1000
 _MAX_FILTER = 100
 
 
-def _cursor(client: Any) -> str:
-    raw = json.dumps([client.created_at.isoformat(), client.id]).encode()
+def _sort_key(client: ApiClient) -> tuple[str, str]:
+    return (client.created_at.isoformat() if client.created_at else "", client.id)
+
+
+def _cursor(client: ApiClient) -> str:
+    raw = json.dumps(list(_sort_key(client))).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
@@ -43,7 +48,7 @@ def _list_param(query: Any, name: str) -> list[str]:
 
 
 @handles("ListApiCredentials")
-def list_credentials(call: Call) -> dict[str, Any]:
+def list_credentials(call: Call) -> Body:
     q = call.query
     order = q.get("order", "DESC")
     if order not in ("ASC", "DESC"):
@@ -65,18 +70,18 @@ def list_credentials(call: Call) -> dict[str, Any]:
 
     clients = [
         c
-        for c in call.emulator.registry.clients()
+        for c in call.backends.registry.clients()
         if c.status in statuses
         and (not ids or c.id in ids)
         and (not client_ids or c.client_id in client_ids)
     ]
-    clients.sort(key=lambda c: (c.created_at.isoformat(), c.id), reverse=order == "DESC")
+    clients.sort(key=_sort_key, reverse=order == "DESC")
     if q.get("page_cursor"):
         after = _after(q["page_cursor"])
         if order == "DESC":
-            clients = [c for c in clients if (c.created_at.isoformat(), c.id) < after]
+            clients = [c for c in clients if _sort_key(c) < after]
         else:
-            clients = [c for c in clients if (c.created_at.isoformat(), c.id) > after]
+            clients = [c for c in clients if _sort_key(c) > after]
     out: dict[str, Any] = {}
     if limit and len(clients) > limit:
         clients = clients[:limit]
@@ -85,8 +90,8 @@ def list_credentials(call: Call) -> dict[str, Any]:
 
 
 @handles("DeleteApiCredentials")
-def delete_credentials(call: Call) -> dict[str, Any]:
-    emu = call.emulator
+def delete_credentials(call: Call) -> Body:
+    emu = call.backends
     client_id = call.path_params["client_id"]
     client = emu.registry.get(client_id)
     if client is None or client.status != "APPROVED":
@@ -95,5 +100,5 @@ def delete_credentials(call: Call) -> dict[str, Any]:
         client = emu.registry.disable(client_id, now=call.now)
     except KeyError:  # deleted concurrently
         raise Problem(404, f"credentials not found: {client_id}") from None
-    emu.revoke_tokens(client_id)
+    emu.tokens.revoke(client_id=client_id)
     return {"credentials": client.as_paxos()}

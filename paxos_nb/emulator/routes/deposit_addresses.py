@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from .. import cursors
+from ..backends.addresses import new_address
 from ..fmt import (
     body_of,
     compare_filters,
@@ -16,30 +15,13 @@ from ..fmt import (
     time_ok,
 )
 from ..problems import already_exists, bad_request
-from ..records import DepositAddress
-from ..seed import CRYPTO_NETWORKS, compatible_networks, make_address
-from . import Call, handles
+from ..seed import CRYPTO_NETWORKS
+from . import Body, Call, handles
 from ._shared import ledger_of, listing
 
 
-def new_address(led, now, profile_id: str, network: str, **fields: Any) -> DepositAddress:
-    """Create and register a deposit address (also used by orchestration rules)."""
-    ident = led.new_id()
-    record = DepositAddress(
-        ident,
-        led.customer_id,
-        profile_id,
-        network,
-        make_address(network, led.random("address", ident)),
-        compatible_networks(network),
-        now,
-        **fields,
-    )
-    return led.deposit_addresses.add(record)
-
-
 @handles("CreateDepositAddress")
-def create_deposit_address(call: Call) -> dict[str, Any]:
+def create_deposit_address(call: Call) -> Body:
     body = body_of(call)
     require(body, "profile_id", "crypto_network")
     network = body["crypto_network"]
@@ -77,7 +59,7 @@ _FILTERS = {
 
 
 @handles("ListDepositAddresses")
-def list_deposit_addresses(call: Call) -> dict[str, Any]:
+def list_deposit_addresses(call: Call) -> Body:
     q = call.query
     limit = cursors.parse_limit(q, default=100, maximum=1000)
     order = cursors.parse_order(q, "DESC")
@@ -99,4 +81,4 @@ def list_deposit_addresses(call: Call) -> dict[str, Any]:
             token=q.get("page_cursor"),
             keep=keep,
         )
-        return listing([r.to_json() for r in found], cursor)
+        return listing(found, cursor)

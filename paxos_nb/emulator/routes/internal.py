@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..fmt import body_of, check_precision, metadata_of, opt_str, parse_amount, require
 from ..problems import already_exists, bad_request
 from ..records import ASSETS
-from . import Call, handles
+from . import Body, Call, handles
 from ._shared import ledger_of
 
 
 @handles("CreateInternalTransfer")
-def create_internal_transfer(call: Call) -> dict[str, Any]:
+def create_internal_transfer(call: Call) -> Body:
     body = body_of(call)
     require(body, "from_profile_id", "to_profile_id", "amount", "asset")
     asset = body["asset"]

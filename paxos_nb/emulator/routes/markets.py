@@ -19,7 +19,7 @@ from ..pricing import (
     split_market,
 )
 from ..problems import bad_request, not_found
-from . import Call, handles
+from . import Body, Call, handles
 from ._shared import ledger_of
 
 _STATUS_SINCE = "2026-04-20T00:00:00Z"  # market_status was added to List Markets on 2026-04-20
@@ -44,7 +44,7 @@ def _status(market: str) -> dict[str, Any]:
 
 
 @handles("ListMarkets")
-def list_markets(call: Call) -> dict[str, Any]:
+def list_markets(call: Call) -> Body:
     prices = ledger_of(call).prices
     out = []
     for market in MARKETS:
@@ -78,7 +78,7 @@ def _stats(prices, market: str, begin: datetime, end: datetime) -> dict[str, Any
 
 
 @handles("GetTicker")
-def get_ticker(call: Call) -> dict[str, Any]:
+def get_ticker(call: Call) -> Body:
     market = _market(call, MARKET_DATA_MARKETS)
     prices, now = ledger_of(call).prices, call.now
     bids, asks = prices.book(market, now)
@@ -96,7 +96,7 @@ def get_ticker(call: Call) -> dict[str, Any]:
 
 
 @handles("GetOrderBook")
-def get_order_book(call: Call) -> dict[str, Any]:
+def get_order_book(call: Call) -> Body:
     market = _market(call, MARKET_DATA_MARKETS)
     prices = ledger_of(call).prices
     bids, asks = prices.book(market, call.now)
@@ -108,7 +108,7 @@ def get_order_book(call: Call) -> dict[str, Any]:
 
 
 @handles("ListRecentExecutions")
-def list_recent_executions(call: Call) -> dict[str, Any]:
+def list_recent_executions(call: Call) -> Body:
     market = _market(call, MARKET_DATA_MARKETS)
     prices = ledger_of(call).prices
     return {
@@ -125,7 +125,7 @@ def list_recent_executions(call: Call) -> dict[str, Any]:
 
 
 @handles("ListPrices")
-def list_prices(call: Call) -> dict[str, Any]:
+def list_prices(call: Call) -> Body:
     markets = list(dict.fromkeys(query_list(call.query, "markets", tuple(PRICE_MARKETS))))
     if not markets:
         raise bad_request(
@@ -148,7 +148,7 @@ def list_prices(call: Call) -> dict[str, Any]:
 
 
 @handles("ListTickers")
-def list_tickers(call: Call) -> dict[str, Any]:
+def list_tickers(call: Call) -> Body:
     raise not_found(
         "GET /all-markets/ticker reached end of life on 2023-11-15; "
         "use GET /markets/{market}/ticker or GET /all-markets/prices"
@@ -160,7 +160,7 @@ def _bounds(first: int, upper: int, step: int) -> int:
 
 
 @handles("ListHistoricalPrices")
-def list_historical_prices(call: Call) -> dict[str, Any]:
+def list_historical_prices(call: Call) -> Body:
     market = _market(call, HISTORICAL_MARKETS)
     q = call.query
     increment = query_choice(q, "increment", tuple(INCREMENTS))
@@ -188,7 +188,7 @@ def list_historical_prices(call: Call) -> dict[str, Any]:
 
     if increment is None:
         try:
-            wanted = int(points_text)
+            wanted = int(points_text or "")
         except ValueError:
             wanted = 0
         if wanted < 1:

@@ -24,7 +24,7 @@ from ..fmt import (
 from ..pricing import MARKETS, split_market
 from ..problems import Problem, already_exists, bad_request, not_found
 from ..trading import BASE_PLACES, CLOSED, Order, close, execute, worst_cost
-from . import Call, handles
+from . import Body, Call, handles
 from ._shared import ledger_of, listing
 
 SIDES = ("BUY", "SELL")
@@ -149,7 +149,7 @@ def _market_checks(led, order: Order, now: datetime) -> None:
 
 
 @handles("CreateOrder")
-def create_order(call: Call) -> dict[str, Any]:
+def create_order(call: Call) -> Body:
     body = body_of(call)
     await_fill = body.get("await_fill_millis")
     if await_fill is not None and not (isinstance(await_fill, int) and 0 <= await_fill <= 10000):
@@ -162,7 +162,9 @@ def create_order(call: Call) -> dict[str, Any]:
         existing = led.orders.refs.get(order.ref_id) if order.ref_id else None
         # A ref_id may be reused once its order has been closed for more than 24 hours.
         if existing and not (
-            existing.status in CLOSED and existing.closed_at < led.now - timedelta(hours=24)
+            existing.status in CLOSED
+            and existing.closed_at is not None
+            and existing.closed_at < led.now - timedelta(hours=24)
         ):
             raise already_exists(
                 f"order already exists with ref_id '{order.ref_id}'", existing.to_json()
@@ -192,13 +194,13 @@ def _order_of(led, call: Call) -> Order:
 
 
 @handles("GetOrder")
-def get_order(call: Call) -> dict[str, Any]:
+def get_order(call: Call) -> Body:
     with ledger_of(call).at(call.now) as led:
         return _order_of(led, call).to_json()
 
 
 @handles("CancelOrder")
-def cancel_order(call: Call) -> dict[str, Any]:
+def cancel_order(call: Call) -> Body:
     with ledger_of(call).at(call.now) as led:
         order = _order_of(led, call)
         if order.status != "OPEN":
@@ -207,7 +209,7 @@ def cancel_order(call: Call) -> dict[str, Any]:
         return {}
 
 
-def _list_orders(call: Call, profile_id: str | None) -> dict[str, Any]:
+def _list_orders(call: Call, profile_id: str | None) -> Body:
     q = call.query
     limit = cursors.parse_limit(q, default=100, maximum=1000)
     market = query_choice(q, "market", tuple(MARKETS))
@@ -233,22 +235,24 @@ def _list_orders(call: Call, profile_id: str | None) -> dict[str, Any]:
             led.orders.created, kind="orders", order="DESC", limit=limit,
             token=q.get("page_cursor"), keep=keep,
         )  # fmt: skip
-        return listing([o.to_json() for o in found], cursor)
+        return listing(found, cursor)
 
 
 @handles("ListOrders")
-def list_orders(call: Call) -> dict[str, Any]:
+def list_orders(call: Call) -> Body:
     return _list_orders(call, call.query.get("profile_id") or None)
 
 
 @handles("ListProfileOrders")
-def list_profile_orders(call: Call) -> dict[str, Any]:
+def list_profile_orders(call: Call) -> Body:
     return _list_orders(call, call.path_params["profile_id"])
 
 
-def _list_executions(
-    call: Call, profile_id: str | None, default: int, maximum: int
-) -> dict[str, Any]:
+def _account_of(order: Order | None) -> str | None:
+    return order.identity_account_id if order is not None else None
+
+
+def _list_executions(call: Call, profile_id: str | None, default: int, maximum: int) -> Body:
     q = call.query
     limit = cursors.parse_limit(q, default=default, maximum=maximum)
     window = range_filters(q, "range")
@@ -267,7 +271,7 @@ def _list_executions(
                 (profile_id is None or e.profile_id == profile_id)
                 and (not order_id or e.order_id == order_id)
                 and (not since or int(e.execution_id) > int(since))
-                and (not account or led.orders.get(e.order_id).identity_account_id == account)
+                and (not account or _account_of(led.orders.get(e.order_id)) == account)
                 and time_ok(e.executed_at, window)
             )
 
@@ -275,14 +279,14 @@ def _list_executions(
             led.executions.created, kind="executions", order="DESC", limit=limit,
             token=q.get("page_cursor"), keep=keep,
         )  # fmt: skip
-        return listing([e.to_json() for e in found], cursor)
+        return listing(found, cursor)
 
 
 @handles("ListExecutions")
-def list_executions(call: Call) -> dict[str, Any]:
+def list_executions(call: Call) -> Body:
     return _list_executions(call, call.query.get("profile_id") or None, 100, 1000)
 
 
 @handles("ListProfileExecutions")
-def list_profile_executions(call: Call) -> dict[str, Any]:
+def list_profile_executions(call: Call) -> Body:
     return _list_executions(call, call.path_params["profile_id"], 20, 500)

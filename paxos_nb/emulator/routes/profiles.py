@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from .. import cursors
+from ..backends.orchestrations import on_deposit
 from ..fmt import (
     body_of,
     check_precision,
@@ -22,14 +23,14 @@ from ..fmt import (
 from ..problems import already_exists, bad_request, not_found
 from ..records import ASSETS, FIAT, Transfer
 from ..seed import NETWORKS_BY_ASSET, make_tx_hash, usd_value
-from . import Call, handles
+from . import Body, Call, handles
 from ._shared import ledger_of, listing
 
 PROFILE_TYPES = ("DEFAULT", "NORMAL")
 
 
 @handles("ListProfiles")
-def list_profiles(call: Call) -> dict[str, Any]:
+def list_profiles(call: Call) -> Body:
     q = call.query
     limit = cursors.parse_limit(q, default=1000, maximum=1000)
     order = cursors.parse_order(q, "ASC")  # the only style-A list that defaults to ASC
@@ -55,11 +56,11 @@ def list_profiles(call: Call) -> dict[str, Any]:
             token=q.get("page_cursor"),
             keep=keep,
         )
-        return listing([p.to_json() for p in found], cursor)
+        return listing(found, cursor)
 
 
 @handles("GetProfile")
-def get_profile(call: Call) -> dict[str, Any]:
+def get_profile(call: Call) -> Body:
     deactivated = query_bool(call.query, "include_deactivated")
     with ledger_of(call).at(call.now) as led:
         return led.profile(
@@ -85,7 +86,7 @@ def _check_unique(led, nickname: str, own_id: str | None = None) -> None:
 
 
 @handles("CreateProfile")
-def create_profile(call: Call) -> dict[str, Any]:
+def create_profile(call: Call) -> Body:
     body = body_of(call)
     nickname = _nickname(body)
     description = opt_str(body, "description")
@@ -95,7 +96,7 @@ def create_profile(call: Call) -> dict[str, Any]:
 
 
 @handles("UpdateProfile")
-def update_profile(call: Call) -> dict[str, Any]:
+def update_profile(call: Call) -> Body:
     nickname = _nickname(body_of(call))
     with ledger_of(call).at(call.now) as led:
         profile = led.profile(call.path_params["profile_id"])
@@ -107,7 +108,7 @@ def update_profile(call: Call) -> dict[str, Any]:
 
 
 @handles("DeactivateProfile")
-def deactivate_profile(call: Call) -> dict[str, Any]:
+def deactivate_profile(call: Call) -> Body:
     with ledger_of(call).at(call.now) as led:
         profile = led.profile(call.path_params["profile_id"])
         if profile.type == "DEFAULT":
@@ -127,7 +128,7 @@ def _balance_json(led, profile_id: str, asset: str) -> dict[str, str]:
 
 
 @handles("ListProfileBalances")
-def list_balances(call: Call) -> dict[str, Any]:
+def list_balances(call: Call) -> Body:
     wanted = query_list(call.query, "assets")
     for asset in wanted:
         if asset not in ASSETS:
@@ -139,7 +140,7 @@ def list_balances(call: Call) -> dict[str, Any]:
 
 
 @handles("GetProfileBalance")
-def get_balance(call: Call) -> dict[str, Any]:
+def get_balance(call: Call) -> Body:
     asset = call.path_params["asset"]
     with ledger_of(call).at(call.now) as led:
         profile = led.profile(call.path_params["profile_id"])
@@ -149,7 +150,7 @@ def get_balance(call: Call) -> dict[str, Any]:
 
 
 @handles("CreateSandboxDeposit")
-def sandbox_deposit(call: Call) -> dict[str, Any]:
+def sandbox_deposit(call: Call) -> Body:
     body = body_of(call)
     require(body, "asset", "amount")
     asset = body["asset"]
@@ -197,8 +198,6 @@ def sandbox_deposit(call: Call) -> dict[str, Any]:
         )
         led.credit(profile.id, asset, amount)
         if network:  # a deposit to an orchestration rule's address starts its conversion
-            from .orchestrations import on_deposit
-
             on_deposit(led, led.now, transfer)
         return {"activity_id": transfer.id}
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from .. import cursors
 from ..fmt import compare_filters, query_choice, query_list, time_ok
 from ..problems import bad_request, not_found
-from . import Call, handles
+from . import Body, Call, handles
 from ._shared import ledger_of, listing
 
 TRANSFER_TYPES = (
@@ -38,7 +36,7 @@ _SET_FILTERS = {  # query parameter -> Transfer attribute
 
 
 @handles("ListTransfers")
-def list_transfers(call: Call) -> dict[str, Any]:
+def list_transfers(call: Call) -> Body:
     q = call.query
     limit = cursors.parse_limit(q, default=100, maximum=1000)
     created = compare_filters(q, "created_at")
@@ -79,11 +77,11 @@ def list_transfers(call: Call) -> dict[str, Any]:
             token=q.get("page_cursor"),
             keep=keep if filtered else None,
         )
-        return listing([t.to_json() for t in found], cursor)
+        return listing(found, cursor)
 
 
 @handles("GetTransfer")
-def get_transfer(call: Call) -> dict[str, Any]:
+def get_transfer(call: Call) -> Body:
     ident = call.path_params["id"]
     with ledger_of(call).at(call.now) as led:
         transfer = led.transfers.get(ident)

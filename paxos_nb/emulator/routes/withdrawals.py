@@ -19,7 +19,7 @@ from ..fmt import (
 from ..problems import Problem, already_exists, bad_request, not_found
 from ..records import ASSETS, FIAT, PAXOS_STABLECOINS, Transfer, WithdrawalFee
 from ..seed import CRYPTO_NETWORKS, EVM_NETWORKS, NETWORKS_BY_ASSET, make_tx_hash, usd_value
-from . import Call, handles
+from . import Body, Call, handles
 from ._shared import ledger_of
 
 # Sandbox per-transaction caps (API-BRIEF.md section 10.8).
@@ -68,14 +68,22 @@ def _amount_or_total(body: dict[str, Any], asset: str) -> tuple[Decimal | None, 
     return (value, None) if has_amount else (None, value)
 
 
+def _net(amount: Decimal | None, total: Decimal | None, fee: Decimal) -> Decimal:
+    """The amount sent: given, or the total less the fee."""
+    if amount is not None:
+        return amount
+    assert total is not None  # _amount_or_total returns exactly one of them
+    return total - fee
+
+
 @handles("CreateCryptoWithdrawalFee")
-def create_fee(call: Call) -> dict[str, Any]:
+def create_fee(call: Call) -> Body:
     body = body_of(call)
     require(body, "asset", "destination_address", "crypto_network")
     asset, network = _asset_and_network(body)
     amount, total = _amount_or_total(body, asset)
     fee = network_fee(asset, network)
-    amount = amount if amount is not None else total - fee
+    amount = _net(amount, total, fee)
     if amount <= 0:
         raise bad_request(f"total must exceed the fee of {fmt_dec(fee)} {asset}")
     with ledger_of(call).at(call.now) as led:
@@ -108,7 +116,7 @@ def _guaranteed_fee(led, call: Call, fee_id: str, asset: str, network: str) -> W
 
 
 @handles("CreateCryptoWithdrawal")
-def create_crypto_withdrawal(call: Call) -> dict[str, Any]:
+def create_crypto_withdrawal(call: Call) -> Body:
     body = body_of(call)
     require(body, "profile_id", "destination_address", "asset", "crypto_network")
     asset, network = _asset_and_network(body)
@@ -129,7 +137,7 @@ def create_crypto_withdrawal(call: Call) -> dict[str, Any]:
             fee = quoted.fee
         else:
             quoted, fee = None, network_fee(asset, network)
-        amount = amount if amount is not None else total - fee
+        amount = _net(amount, total, fee)
         if amount <= 0:
             raise bad_request(f"total must exceed the fee of {fmt_dec(fee)} {asset}")
         if quoted is not None and amount > quoted.amount:

@@ -5,16 +5,17 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, timezone
-from types import SimpleNamespace
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
-
-from werkzeug.datastructures import MultiDict
+from urllib.parse import urlsplit
 
 from paxos_nb import catalog
+from paxos_nb.emulator.call import Backends, Query
+from paxos_nb.emulator.fmt import dumps
 from paxos_nb.emulator.ledger import Ledger
 from paxos_nb.emulator.problems import Problem
+from paxos_nb.emulator.registry import Registry
 from paxos_nb.emulator.routes import Call, load
+from paxos_nb.emulator.tokens import TokenStore
 
 
 class Direct:
@@ -26,7 +27,7 @@ class Direct:
     def __init__(self, ledger: Ledger | None = None, now: datetime | None = None) -> None:
         self.handlers = load()
         self.ledger = ledger or Ledger(0)
-        self.emulator = SimpleNamespace(ledger=self.ledger)
+        self.backends = Backends(ledger=self.ledger, registry=Registry(), tokens=TokenStore())
         self.now = now or datetime(2026, 7, 1, 9, 30, tzinfo=timezone.utc)
 
     def __call__(
@@ -42,15 +43,15 @@ class Direct:
         call = Call(
             op=op,
             path_params=dict(zip(names, values, strict=True)),
-            query=MultiDict(parse_qsl(parts.query, keep_blank_values=True)),
+            query=Query(parts.query),
             body=body,
             raw_body=raw,
             client_id="direct",
             scopes=(),
             now=now or self.now,
-            emulator=self.emulator,
+            backends=self.backends,
         )
         try:
-            return 200, json.loads(json.dumps(self.handlers[op.operation_id](call)))
+            return 200, json.loads(dumps(self.handlers[op.operation_id](call)))
         except Problem as problem:
             return problem.status, problem.body()
