@@ -120,8 +120,9 @@ class LedgerLock:
         self._owner = 0
         self._depth = 0
 
-    def acquire(self) -> bool:
-        self._lock.acquire()
+    def acquire(self, blocking: bool = True) -> bool:
+        if not self._lock.acquire(blocking):
+            return False
         self._depth += 1
         self._owner = threading.get_ident()
         return True
@@ -132,7 +133,9 @@ class LedgerLock:
             self._owner = 0
         self._lock.release()
 
-    __enter__ = acquire
+    def __enter__(self) -> LedgerLock:
+        self.acquire()
+        return self
 
     def __exit__(self, *exc: object) -> None:
         self.release()
