@@ -153,9 +153,10 @@ def run(
         for op in tour_ops:
             if not ref_tour.allowed(op):
                 continue
+            ref, emu_obs = ref_tour.observe(op), emu_tour.observe(op)
             results.append(
                 OperationResult.of(
-                    op.operation_id, op.method, op.path, ref_tour.observe(op), emu_tour.observe(op)
+                    op.operation_id, op.method, op.path, ref, emu_obs, pagination=op.pagination
                 )
             )
         results += _probe(granted, ref_creds, emu_creds, ref_tour, emu_tour, stack)

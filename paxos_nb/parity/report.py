@@ -49,6 +49,7 @@ class OperationResult:
     emulator: Observation
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    pagination: str | None = None  # the catalog's paging family, probed on both sides
 
     @classmethod
     def of(
@@ -60,9 +61,10 @@ class OperationResult:
         emulator: Observation,
         *,
         facts_kind: str = "paging",
+        pagination: str | None = None,
     ) -> OperationResult:
         findings, notes = compare_observations(reference, emulator, facts_kind=facts_kind)
-        return cls(label, method, path, reference, emulator, findings, notes)
+        return cls(label, method, path, reference, emulator, findings, notes, pagination)
 
     @property
     def result(self) -> str:
@@ -91,6 +93,7 @@ class OperationResult:
             "operation": self.label,
             "method": self.method,
             "path": self.path,
+            "pagination": self.pagination,
             "result": self.result,
             "skipped_because": self.reason or None,
             "differences": [f.to_dict() for f in self.findings],

@@ -60,6 +60,7 @@ def test_the_command_exits_0_and_writes_shapes_only(make_client, tmp_path):
     assert report["reference"] == {"environment": "local", "granted_scopes": sorted(ANALYST)}
     transfers = next(op for op in report["operations"] if op["operation"] == "ListTransfers")
     assert transfers["path"] == "/transfer/transfers"
+    assert transfers["pagination"] == "cursor-time-filters"
     fields = transfers["reference"]["shape"]["fields"]
     assert fields["items[].amount"] == ["string:decimal"]
     assert fields["items[].created_at"] == ["string:timestamp Z"]
