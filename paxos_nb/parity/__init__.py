@@ -24,12 +24,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from contextlib import ExitStack
-from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
 from .. import catalog
 from ..client import PaxosSession
 from ..config import Credentials
+from ..envfile import EnvFile
 from ..environments import environment_of_url
 from ..errors import ConfigError
 from ..operation_lookup import known_scopes, resolve
@@ -41,6 +41,8 @@ from .tour import Tour
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..emulator import Emulator
+
 __all__ = ["OperationResult", "ParityReport", "compare", "run"]
 
 logger = logging.getLogger(__name__)
@@ -51,9 +53,9 @@ Reference = Credentials | PaxosSession | None
 def compare(
     reference: Reference = None,
     *,
-    emulator: Any = None,
+    emulator: Emulator | None = None,
     scopes: str | Iterable[str] | None = None,
-    env_file: Any = True,
+    env_file: EnvFile = True,
     with_sandbox_writes: bool = False,
     operations: Iterable[str] | None = None,
     seed: int = 0,
@@ -81,9 +83,9 @@ def compare(
 def run(
     reference: Reference = None,
     *,
-    emulator: Any = None,
+    emulator: Emulator | None = None,
     scopes: str | Iterable[str] | None = None,
-    env_file: Any = True,
+    env_file: EnvFile = True,
     with_sandbox_writes: bool = False,
     operations: Iterable[str] | None = None,
     seed: int = 0,
@@ -97,8 +99,9 @@ def run(
         (the ``env_file`` policy: a .env, else the ``PAXOS_*`` variables). A session is used
         as it is and left open.
     emulator : Emulator, optional
-        The emulator to compare (started if it is not running). Default: an embedded one
-        with ``seed``, stopped afterwards.
+        The emulator to compare; a client holding the granted scopes is added to it (it is
+        started, and stopped afterwards, if it was not running). Default: an embedded one
+        with ``seed``.
     scopes : str or sequence of str, optional
         Scopes to request from the reference. Default: the credentials' ``PAXOS_SCOPES``.
         The tour covers what the granted scopes allow.
@@ -125,18 +128,10 @@ def run(
         ref_session, ref_creds = _reference(
             reference, scopes, env_file, stack, writes=with_sandbox_writes
         )
-        granted = tuple(ref_session.token.scopes)
+        token = ref_session.token
+        granted = tuple(token.scopes)
         emu = _emulator(emulator, seed, stack)
-        known = known_scopes()
-        emu_scopes = tuple(s for s in granted if s in known)
-        client = emu.add_client(scopes=emu_scopes, nickname="paxos-nb parity")
-        emu_creds = Credentials(
-            client.client_id,
-            client.client_secret,
-            "local",
-            api_url=emu.api_url,
-            token_url=emu.token_url,
-        )
+        emu_creds, emu_scopes = _emulator_client(emu, granted)
         emu_session = stack.enter_context(connect(emu_creds, emu_scopes, progress=False))
         ref_tour, emu_tour = Tour(ref_session, granted), Tour(emu_session, emu_scopes)
         results: list[OperationResult] = []
@@ -151,26 +146,24 @@ def run(
                 )
             )
         for op in tour_ops:
-            if not ref_tour.allowed(op):
-                continue
-            ref, emu_obs = ref_tour.observe(op), emu_tour.observe(op)
-            results.append(
-                OperationResult.of(
-                    op.operation_id, op.method, op.path, ref, emu_obs, pagination=op.pagination
+            if ref_tour.allowed(op):
+                ref, emu_obs = ref_tour.observe(op), emu_tour.observe(op)
+                results.append(
+                    OperationResult.of(
+                        op.operation_id, op.method, op.path, ref, emu_obs, pagination=op.pagination
+                    )
                 )
-            )
         results += _probe(granted, ref_creds, emu_creds, ref_tour, emu_tour, stack)
         notes = []
+        if token.missing:
+            notes.append(f"requested but not granted: {' '.join(token.missing)}")
         unknown = sorted(set(granted) - set(emu_scopes))
         if unknown:
             notes.append(f"granted scopes the catalog does not know: {' '.join(unknown)}")
         return ParityReport(
             results,
-            reference={
-                "environment": ref_session.environment,
-                "granted_scopes": sorted(granted),
-            },
-            emulator={"seed": emu.config.seed, "paxos_nb": _version()},
+            reference={"environment": ref_session.environment, "granted_scopes": sorted(granted)},
+            emulator={"seed": emu.config.seed},
             notes=notes,
         )
 
@@ -179,7 +172,7 @@ def run(
 
 
 def _reference(
-    reference: Reference, scopes: Any, env_file: Any, stack: ExitStack, *, writes: bool
+    reference: Reference, scopes: Any, env_file: EnvFile, stack: ExitStack, *, writes: bool
 ) -> tuple[PaxosSession, Credentials]:
     if isinstance(reference, PaxosSession):
         if writes:
@@ -213,7 +206,7 @@ def _refuse_production(creds: Credentials) -> None:
         )
 
 
-def _emulator(emulator: Any, seed: int, stack: ExitStack) -> Any:
+def _emulator(emulator: Emulator | None, seed: int, stack: ExitStack) -> Emulator:
     if emulator is None:
         from ..emulator import Emulator  # the server stack loads only when needed
 
@@ -222,6 +215,23 @@ def _emulator(emulator: Any, seed: int, stack: ExitStack) -> Any:
         emulator.start()
         stack.callback(emulator.stop)
     return emulator
+
+
+def _emulator_client(
+    emu: Emulator, granted: tuple[str, ...]
+) -> tuple[Credentials, tuple[str, ...]]:
+    """A client of the emulator allowed the reference's granted scopes (those it knows)."""
+    known = known_scopes()
+    scopes = tuple(s for s in granted if s in known)
+    client = emu.add_client(scopes=scopes, nickname="paxos-nb parity")
+    creds = Credentials(
+        client.client_id,
+        client.client_secret,
+        "local",
+        api_url=emu.api_url,
+        token_url=emu.token_url,
+    )
+    return creds, scopes
 
 
 def _operations(names: Iterable[str] | None) -> list[catalog.Operation]:
@@ -269,10 +279,3 @@ def _probe(
     how = "a token requested without" if narrowed is not None else "a token that lacks"
     row.notes.append(f"called with {how} {scope}")
     return [row]
-
-
-def _version() -> str:
-    try:
-        return metadata.version("paxos-nb")
-    except metadata.PackageNotFoundError:
-        return "unknown"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -174,6 +175,7 @@ class ParityReport:
         """The shareable form: shapes, facts and differences, no value of any answer."""
         return {
             "format": FORMAT,
+            "paxos_nb": _version(),
             "reference": dict(self.reference),
             "emulator": dict(self.emulator),
             "summary": self.counts(),
@@ -230,6 +232,13 @@ class ParityReport:
             f"{c['skipped']} skipped; {c['differences']} difference(s)",
         ]
         return "\n".join(lines)
+
+
+def _version() -> str:
+    try:
+        return metadata.version("paxos-nb")
+    except metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def _result(row: OperationResult) -> str:

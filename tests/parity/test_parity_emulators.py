@@ -115,6 +115,15 @@ def test_a_session_as_reference_is_used_and_left_open(make_client):
     assert "CreateProfile" not in labels
 
 
+def test_an_emulator_can_be_given_and_is_left_as_it_was(make_client):
+    emulator = px.Emulator(seed=1, rate_limits=False)
+    report = px.parity.run(make_client(ANALYST).creds, emulator=emulator, operations=["Profiles"])
+    assert not emulator.running  # started for the run, stopped after it
+    assert report.emulator == {"seed": 1}
+    assert [c.nickname for c in emulator.clients()].count("paxos-nb parity") == 1
+    assert report.results[0].emulator.status == "ok"
+
+
 def test_only_gets_are_toured():
     with pytest.raises(px.ConfigError, match="names no GET operation"):
         px.parity.run(px.Credentials("id", SECRET), operations=["CreateProfile"])
