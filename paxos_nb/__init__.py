@@ -36,6 +36,7 @@ _SUBMODULES: tuple[str, ...] = (
     "auth",
     "frames",
     "magics",
+    "parity",
     "scopes",
     "signing",
     "widgets",

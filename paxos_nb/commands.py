@@ -1,4 +1,4 @@
-"""Handlers of ``paxos-nb doctor``, ``paxos-nb scopes`` and ``paxos-nb call`` (see cli.py).
+"""Handlers of ``paxos-nb doctor``, ``scopes``, ``call`` and ``parity`` (see cli.py).
 
 Each takes the parsed ``argparse.Namespace`` and returns the exit status: 0 on success,
 1 when a check or the call failed (the message and its hint go to stderr). No handler ever
@@ -16,7 +16,7 @@ from typing import Any
 from . import catalog, redact
 from .errors import ConfigError, PaxosError
 
-__all__ = ["call", "doctor", "scopes"]
+__all__ = ["call", "doctor", "parity", "scopes"]
 
 OK, FAIL, SKIP = "✓", "✗", "–"
 # Cheap reads to prove a token works, best first: (operation id, query parameters).
@@ -233,3 +233,37 @@ def _table(result: Any, op: catalog.Operation | None) -> str:
         if isinstance(result, dict) and result.get("next_page_cursor"):
             text += "\n(more pages: pass -p page_cursor=... or use session.frame())"
         return text
+
+
+# -- parity -----------------------------------------------------------------------------------
+
+
+def parity(args: argparse.Namespace) -> int:
+    """Shapes of a real environment vs the emulator: 0 same, 1 differences, 2 could not run."""
+    from . import parity as px_parity
+
+    sys.stderr.write("paxos-nb parity: touring the reference, then the emulator...\n")
+    try:
+        report = px_parity.run(
+            env_file=True if args.env_file is None else args.env_file,
+            scopes=args.scopes,
+            with_sandbox_writes=args.with_sandbox_writes,
+            operations=args.operation,
+            seed=args.seed,
+        )
+    except PaxosError as exc:
+        sys.stderr.write(redact.scrub(f"paxos-nb parity could not run: {exc}") + "\n")
+        return 2
+    ref = report.reference
+    _out(f"reference: {ref['environment']}, {len(ref['granted_scopes'])} granted scope(s)")
+    _out(f"emulator: the local Paxos emulator, seed {report.emulator['seed']}")
+    _out("")
+    _out(report.table())
+    if args.output:
+        try:
+            path = report.save(args.output)
+        except OSError as exc:
+            sys.stderr.write(f"paxos-nb parity could not write {args.output}: {exc.strerror}\n")
+            return 2
+        _out(f"report (shapes only, no values, ids or secrets) written to {path}")
+    return report.exit_code

@@ -44,6 +44,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
         "session",
         frozenset({"problems", "preflight", "sending", "client", "bootstrap", "session"}),
     ),
+    ("parity", frozenset({"parity"})),  # paxos_nb/parity/: compares two sessions' shapes
     ("ui", frozenset({"display", "magics", "widgets"})),
     ("face", frozenset({""})),  # paxos_nb/__init__.py
     ("cli", frozenset({"commands", "cli", "__main__"})),
