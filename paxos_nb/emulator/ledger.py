@@ -29,8 +29,10 @@ from .backends.addresses import Addresses
 from .backends.conversions import Conversions
 from .backends.core import Core, LedgerLock
 from .backends.deposits import Deposits
+from .backends.events import Events
 from .backends.orchestrations import Orchestrations
 from .backends.orders import Orders
+from .backends.outcomes import Outcomes
 from .backends.profiles import Balances, Profiles
 from .backends.quotes import Quotes
 from .backends.scheduler import Action, delays_for
@@ -90,6 +92,7 @@ class Ledger:
         self.history = history
         self.settle_after = timedelta(seconds=settle_after)
         core = self.core = Core(seed, delays_for(self.settle_after, delays), as_of)
+        self.events = Events(core)  # listens to every change from here on
         self.prices = Prices(seed, as_of)
         self.profiles = Profiles(core)
         self.balances = Balances(core, self.profiles)
@@ -107,7 +110,7 @@ class Ledger:
         self.quotes = Quotes(core, self.profiles, self.balances, self.prices)
         self.orders = Orders(core, self.profiles, self.balances, self.prices)
         self.backends = (
-            self.profiles, self.balances, self.transfers, self.deposit_addresses,
+            self.events, self.profiles, self.balances, self.transfers, self.deposit_addresses,
             self.withdrawals, self.orchestrations, self.deposits, self.conversions,
             self.quotes, self.orders,
         )  # fmt: skip
@@ -135,6 +138,11 @@ class Ledger:
     @property
     def as_of(self) -> datetime:
         return self.core.as_of
+
+    @property
+    def outcomes(self) -> Outcomes:
+        """Forced outcomes of the next calls (``backends/outcomes.py``)."""
+        return self.core.outcomes
 
     @property
     def customer_id(self) -> str:

@@ -57,6 +57,7 @@ class Transfer(Wired):
     memo: str | None = None
     identity_id: str | None = None
     account_id: str | None = None
+    secondary_status: dict[str, str] | None = None  # {name, detail}: e.g. travel-rule holds
 
     def __post_init__(self) -> None:
         self.balance_asset = self.balance_asset or self.asset
@@ -81,9 +82,10 @@ class Transfer(Wired):
             direction=self.direction,
             type=self.type,
             status=self.status,
-            created_at=fmt_ts(self.created_at),
-            updated_at=fmt_ts(self.updated_at),
         )
+        if self.secondary_status:
+            out["secondary_status"] = dict(self.secondary_status)
+        out.update(created_at=fmt_ts(self.created_at), updated_at=fmt_ts(self.updated_at))
         _put(out, "metadata", dict(self.metadata))
         _put(out, "group_id", self.group_id)
         _put(out, "destination_address", self.destination_address)

@@ -5,7 +5,9 @@ source transfer) and credits the same amount of the destination asset to the des
 profile (its destination transfer). Both legs are Transfer records sharing ``group_id`` =
 the orchestration id, typed INTERNAL_TRANSFER_DEBIT/CREDIT (the spec's TransferType has no
 conversion type). Status is PROCESSING until the legs complete (the ``orchestration``
-delay), announced as ``orchestration.created`` and ``orchestration.completed``.
+delay), announced as ``orchestration.created`` and ``orchestration.completed``; a failure
+forced with ``emu.outcomes`` fails both legs, refunds the source and is announced as
+``orchestration.failed``.
 A sandbox deposit to the address of an ACTIVE rule starts an orchestration of that rule.
 """
 
@@ -31,6 +33,8 @@ __all__ = ["RULE_ASSETS", "RULE_STATUSES", "Orchestration", "Orchestrations", "R
 
 RULE_ASSETS = ("USDG", "PYUSD", "USDP", "USDC", "USD")
 RULE_STATUSES = ("ACTIVE", "DELETED", "PENDING", "REJECTED", "CANCELLED")
+# The reason a forced failure gives (Paxos documents the field, not its texts).
+FAIL_DETAIL = "the orchestration failed: its source transfer was refunded"
 
 
 @dataclass
@@ -80,6 +84,8 @@ class Orchestration:
             source={"profile": {"profile_id": self.source_profile_id}},
             destination={"profile": {"profile_id": self.destination_profile_id}},
         )
+        if self.status == "FAILED":
+            out["fail_reason"] = {"detail": FAIL_DETAIL}
         if self.rule_id:
             out["orchestration_rule_id"] = self.rule_id
         updated = max(self.source_transfer.updated_at, self.destination_transfer.updated_at)
@@ -155,10 +161,12 @@ class Orchestrations(Family[Orchestration]):
         """``CreateOrchestration``: 409 already-exists when ``ref_id`` is taken; ``source`` and
         ``destination`` are the request's objects (the default profile when omitted)."""
         self.check_ref(ref_id, "orchestration")
+        source_id = self._profile_of(source, "source")
+        target_id = self._profile_of(destination, "destination")
+        self.transfers.balances.check(source_id, assets[0], amount)
         return self.start(
-            ref_id=ref_id, source=self._profile_of(source, "source"),
-            destination=self._profile_of(destination, "destination"), assets=assets,
-            amount=amount, **fields,
+            ref_id=ref_id, source=source_id, destination=target_id, assets=assets,
+            amount=amount, outcome=self.core.outcomes.take("CreateOrchestration"), **fields,
         )  # fmt: skip
 
     def _profile_of(self, part: Any, name: str) -> str:
@@ -174,19 +182,23 @@ class Orchestrations(Family[Orchestration]):
         return self.profiles.find(ident).id if ident else self.profiles.default_profile_id
 
     def start(self, *, ref_id: str, source: str, destination: str, assets: tuple[str, str],
-              amount: Decimal, rule_id: str = "", **fields: Any) -> Orchestration:  # fmt: skip
+              amount: Decimal, rule_id: str = "", outcome: str = "COMPLETED",
+              **fields: Any) -> Orchestration:  # fmt: skip
         """Debit the source profile now, credit the destination at settlement (PROCESSING,
-        then COMPLETED); 403 when short of funds."""
+        then COMPLETED; or FAILED with the source refunded when ``outcome`` says so); 403
+        when short of funds."""
         now, oid = self.core.now, self.core.new_id()
 
-        def completed(when: datetime) -> None:  # both legs just completed
-            self.core.changed("orchestration.completed", self.by_id[oid], when, "PROCESSING")
+        def completed(when: datetime) -> None:  # both legs just completed (or failed)
+            record = self.by_id[oid]
+            self.core.changed(f"orchestration.{record.status.lower()}", record, when, "PROCESSING")
 
         debit, credit = self.transfers.open_pair(
             "orchestration", source=source, target=destination, amount=amount, assets=assets,
             kind="orchestration", group_id=oid,
             debit_fields={"metadata": {"orchestration_id": oid}},
             credit_fields={"metadata": {"orchestration_id": oid}}, on_complete=completed,
+            outcome=outcome,
         )  # fmt: skip
         record = Orchestration(
             oid, self.core.customer_id, ref_id, source, destination, assets[0], assets[1],

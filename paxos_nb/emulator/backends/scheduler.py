@@ -31,6 +31,8 @@ DELAYS: dict[str, float | None] = {
     "stablecoin_conversion": None,  # CREATED -> SETTLED
     "quote_execution": None,  # CREATED -> SETTLED
     "orchestration": None,  # PROCESSING -> COMPLETED (its two legs)
+    # money family (issue 12): crypto deposits
+    "crypto_deposit": None,  # a confirming or released crypto deposit -> COMPLETED
 }
 
 

@@ -1,7 +1,8 @@
 """Crypto withdrawals and their guaranteed fees.
 
 A withdrawal debits ``amount + fee`` from the balance asset at once and is PENDING until it
-is broadcast (the ``crypto_withdrawal`` delay), when it gets a tx hash and is COMPLETED. A
+is broadcast (the ``crypto_withdrawal`` delay), when it gets a tx hash and is COMPLETED (or,
+forced with ``emu.outcomes``, FAILED and refunded). A
 fee quoted by ``CreateCryptoWithdrawalFee`` holds for :data:`FEE_LIFETIME` for its asset and
 network. Sandbox per-transaction caps from the Paxos sandbox guide (docs.paxos.com).
 """
@@ -162,6 +163,8 @@ class Withdrawals:
                 meta={"limit": fmt_dec(cap), "amount": fmt_dec(amount)},
             )
         now = self.core.now
+        self.balances.check(profile.id, balance_asset, amount + fee)
+        outcome = self.core.outcomes.take("CreateCryptoWithdrawal")
         self.balances.debit(profile.id, balance_asset, amount + fee)
         transfer = self.transfers.new(
             profile.id, amount, asset, fee=fee, balance_asset=balance_asset, direction="DEBIT",
@@ -171,6 +174,10 @@ class Withdrawals:
         )  # fmt: skip
 
         def broadcast(when: datetime) -> None:  # the testnet confirms it: a hash, and final
+            if outcome == "FAILED":  # never sent: the debit is refunded
+                self.transfers.set_status(transfer, "FAILED", when)
+                self.balances.credit(profile.id, balance_asset, amount + fee)
+                return
             transfer.crypto_tx_hash = make_tx_hash(network, self.core.random("tx", transfer.id))
             self.transfers.set_status(transfer, "COMPLETED", when)
 

@@ -58,8 +58,8 @@ def list_transfers(call: Call) -> Body:
     secondary = query_list(q, "secondary_statuses", SECONDARY)
 
     def keep(t) -> bool:
-        if secondary:
-            return False  # the emulator never sets a secondary status
+        if secondary and (t.secondary_status or {}).get("name") not in secondary:
+            return False
         return (
             all(getattr(t, attr) in values for attr, values in sets.items())
             and time_ok(t.created_at, created)
