@@ -29,10 +29,15 @@ from .backends.addresses import Addresses
 from .backends.conversions import Conversions
 from .backends.core import Core, LedgerLock
 from .backends.deposits import Deposits
+from .backends.destinations import Destinations
 from .backends.events import Events
+from .backends.fiat import FiatTransfers, Instructions
+from .backends.fiat_accounts import FiatAccounts
+from .backends.limits import Limits
 from .backends.orchestrations import Orchestrations
 from .backends.orders import Orders
 from .backends.outcomes import Outcomes
+from .backends.paxos import PaxosTransfers
 from .backends.profiles import Balances, Profiles
 from .backends.quotes import Quotes
 from .backends.scheduler import Action, delays_for
@@ -97,22 +102,36 @@ class Ledger:
         self.profiles = Profiles(core)
         self.balances = Balances(core, self.profiles)
         self.transfers = Transfers(core, self.balances)
+        self.limits = Limits(core, self.transfers, self.prices)
         self.deposit_addresses = Addresses(core)
-        self.withdrawals = Withdrawals(core, self.balances, self.transfers, self.prices)
+        self.withdrawals = Withdrawals(
+            core, self.balances, self.transfers, self.prices, self.limits
+        )
+        self.fiat_accounts = FiatAccounts(core)
+        self.fiat_instructions = Instructions(core, self.profiles)
         self.orchestrations = Orchestrations(
-            core, self.profiles, self.transfers, self.deposit_addresses
+            core, self.profiles, self.transfers, self.deposit_addresses, self.fiat_instructions
         )
         self.deposits = Deposits(
             core, self.balances, self.transfers, self.deposit_addresses, self.orchestrations,
             self.prices,
         )  # fmt: skip
+        self.fiat = FiatTransfers(
+            core, self.balances, self.transfers, self.fiat_accounts, self.fiat_instructions,
+            self.limits, self.orchestrations,
+        )  # fmt: skip
+        self.paxos_transfers = PaxosTransfers(
+            core, self.profiles, self.balances, self.transfers, self.limits, self.prices
+        )
+        self.destinations = Destinations(core)
         self.conversions = Conversions(core, self.profiles, self.balances)
         self.quotes = Quotes(core, self.profiles, self.balances, self.prices)
         self.orders = Orders(core, self.profiles, self.balances, self.prices)
         self.backends = (
-            self.events, self.profiles, self.balances, self.transfers, self.deposit_addresses,
-            self.withdrawals, self.orchestrations, self.deposits, self.conversions,
-            self.quotes, self.orders,
+            self.events, self.profiles, self.balances, self.transfers, self.limits,
+            self.deposit_addresses, self.withdrawals, self.fiat_accounts, self.fiat_instructions,
+            self.orchestrations, self.deposits, self.fiat, self.paxos_transfers,
+            self.destinations, self.conversions, self.quotes, self.orders,
         )  # fmt: skip
         self.reset()
 
@@ -247,7 +266,7 @@ def transfer_flows(t: Transfer) -> list[tuple[str, str, Decimal]]:
         return []  # a pending credit has not reached any balance yet
     if t.kind == "deposit":
         return [(asset, "deposits", total)]
-    if t.kind == "withdrawal":
+    if t.kind in ("withdrawal", "paxos"):  # a Paxos transfer leaves for another entity
         return [(asset, "withdrawals", total)]
     category = "internal" if t.kind == "internal" else "conversions"
     return [(asset, category, total if t.direction == "CREDIT" else -total)]

@@ -96,7 +96,11 @@ KINDS = frozenset(
         "orchestration_rule.created", "orchestration_rule.deleted",
         "order.created", "order.open", "order.filled", "order.cancelled", "order.rejected",
         "execution.created",
-        # money family (issue 12): forced failures, travel rule
+        # money family (issue 12): fiat transfers, crypto destination addresses, travel rule
+        "crypto_destination_address.created", "crypto_destination_address.updated",
+        "fiat_account.created", "fiat_account.updated", "fiat_account.approved",
+        "fiat_account.rejected", "fiat_account.deleted",
+        "fiat_deposit_instructions.created",
         "orchestration.failed",
         "transfer.updated",  # a secondary status set or cleared (travel-rule information)
     }

@@ -25,6 +25,7 @@ from ..records import Transfer
 from .addresses import Addresses
 from .conversions import check_pair
 from .core import Core, Family
+from .fiat import Instructions
 from .profiles import Profiles
 from .transfers import Transfers
 
@@ -138,11 +139,16 @@ class Orchestrations(Family[Orchestration]):
     """Orchestrations and their rules (``rules``)."""
 
     def __init__(
-        self, core: Core, profiles: Profiles, transfers: Transfers, addresses: Addresses
+        self,
+        core: Core,
+        profiles: Profiles,
+        transfers: Transfers,
+        addresses: Addresses,
+        instructions: Instructions,
     ) -> None:
         super().__init__("orchestration")
         self.core, self.profiles = core, profiles
-        self.transfers, self.addresses = transfers, addresses
+        self.transfers, self.addresses, self.instructions = transfers, addresses, instructions
         self.rules: Family[Rule] = Family("orchestration_rule")
 
     def reset(self) -> None:
@@ -230,6 +236,21 @@ class Orchestrations(Family[Orchestration]):
                 )  # fmt: skip
                 return
 
+    def on_fiat_deposit(self, deposit: Transfer, rule_id: str) -> None:
+        """Start the orchestration of rule ``rule_id``, whose instructions got ``deposit``."""
+        rule = self.rules.get(rule_id)
+        if rule is None or rule.status != "ACTIVE" or "profile" not in rule.destination:
+            return
+        try:
+            check_pair(deposit.asset, rule.destination_asset)
+        except Problem:
+            return  # a pair the emulator cannot convert: the deposit simply lands
+        self.start(
+            ref_id=f"rule-{rule.id}-{deposit.id}", source=deposit.profile_id,
+            destination=rule.destination["profile"]["profile_id"],
+            assets=(deposit.asset, rule.destination_asset), amount=deposit.total, rule_id=rule.id,
+        )  # fmt: skip
+
     # -- rules --------------------------------------------------------------------------------
     def find_rule(self, ident: str) -> Rule:
         found = self.rules.get(ident)
@@ -249,9 +270,10 @@ class Orchestrations(Family[Orchestration]):
         profile = self.profiles.find(profile_id)
         target = self._destination(profile.id, destination)
         now = self.core.now
+        rule_id = self.core.new_id()
         rule = Rule(
-            self.core.new_id(), ref_id, profile.id, assets[0], assets[1],
-            self._source(profile.id, source), target, now, **fields,
+            rule_id, ref_id, profile.id, assets[0], assets[1],
+            self._source(profile.id, source, rule_id), target, now, **fields,
         )  # fmt: skip
         self.rules.add(rule)
         self.core.changed("orchestration_rule.created", rule, now)
@@ -280,7 +302,7 @@ class Orchestrations(Family[Orchestration]):
             501, f"destination.{kind} is not emulated: use destination.profile or destination.fiat"
         )
 
-    def _source(self, profile_id: str, source: Any) -> dict[str, Any]:
+    def _source(self, profile_id: str, source: Any, rule_id: str) -> dict[str, Any]:
         if (
             not isinstance(source, dict)
             or len(source) != 1
@@ -308,9 +330,11 @@ class Orchestrations(Family[Orchestration]):
         account_type = spec.get("account_type")
         if network == "WIRE" and account_type not in ("ABA", "SWIFT"):
             raise bad_request("source.fiat.account_type must be ABA or SWIFT for WIRE")
-        fiat = {"deposit_instructions_id": self.core.new_id(), "network": network}
+        # The rule's own deposit instructions: a sandbox fiat deposit quoting their memo_id
+        # starts the rule's conversion.
+        made = self.instructions.create(profile_id, network, account_type, rule_id=rule_id)
+        fiat = {"deposit_instructions_id": made.id, "network": network}
         if account_type:
             fiat["account_type"] = account_type
-        memo = self.core.random("memo", fiat["deposit_instructions_id"]).randbytes(5)
-        fiat["memo_id"] = memo.hex().upper()
+        fiat["memo_id"] = made.memo_id
         return {"fiat": fiat}

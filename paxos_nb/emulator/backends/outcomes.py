@@ -6,7 +6,7 @@ cannot be asked for there. The emulator can: queue the outcome of the next call 
 operation, and that call takes it (statuses, events and balances exactly as on the documented
 path)::
 
-    emu.outcomes.next("CreateCryptoWithdrawal", "FAILED")    # the next one fails
+    emu.outcomes.next("CreateFiatWithdrawal", "FAILED")      # the next one fails
     emu.outcomes.next("CreateSandboxDeposit", "NEEDS_INFO")  # held for travel-rule info
 
 A Python API only (no HTTP route): an emulator-only control surface, as docs.paxos.com has
@@ -27,10 +27,15 @@ __all__ = ["CHOICES", "Outcomes"]
 # queued). Statuses are Paxos's own; NEEDS_INFO is the docs' name for a deposit held for
 # travel-rule information (PENDING with secondary_status TRAVEL_RULE_INFO_REQUESTED).
 CHOICES: dict[str, tuple[str, ...]] = {
+    "CreateFiatAccount": ("APPROVED", "REJECTED"),
+    "UpdateFiatAccount": ("APPROVED", "REJECTED"),
+    "CreateFiatWithdrawal": ("COMPLETED", "FAILED"),
+    "InitiateSandboxFiatDeposit": ("COMPLETED", "FAILED"),
     "CreateSandboxDeposit": ("COMPLETED", "PENDING", "NEEDS_INFO", "FAILED"),
     "CreateCryptoWithdrawal": ("COMPLETED", "FAILED"),
     "CreateInternalTransfer": ("COMPLETED", "FAILED"),
     "CreateOrchestration": ("COMPLETED", "FAILED"),
+    "PutCryptoDestinationAddress": ("APPROVED", "PENDING", "REJECTED"),
 }
 
 
@@ -52,7 +57,7 @@ class Outcomes:
         Parameters
         ----------
         operation_id : str
-            One of :data:`CHOICES` (e.g. ``"CreateCryptoWithdrawal"``).
+            One of :data:`CHOICES` (e.g. ``"CreateFiatWithdrawal"``).
         outcome : str
             One of ``CHOICES[operation_id]`` (e.g. ``"FAILED"``), in any case.
         count : int

@@ -31,7 +31,10 @@ DELAYS: dict[str, float | None] = {
     "stablecoin_conversion": None,  # CREATED -> SETTLED
     "quote_execution": None,  # CREATED -> SETTLED
     "orchestration": None,  # PROCESSING -> COMPLETED (its two legs)
-    # money family (issue 12): crypto deposits
+    # money family (issue 12): fiat transfers, crypto deposits (figures: docs.paxos.com)
+    "fiat_account": 2,  # PENDING -> APPROVED (review; the sandbox's next GET shows APPROVED)
+    "fiat_withdrawal": 3,  # PENDING -> COMPLETED ("about 3 s" in the sandbox)
+    "sandbox_fiat_deposit": 60,  # PENDING -> COMPLETED ("about a minute later")
     "crypto_deposit": None,  # a confirming or released crypto deposit -> COMPLETED
 }
 

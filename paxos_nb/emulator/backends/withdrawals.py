@@ -2,9 +2,9 @@
 
 A withdrawal debits ``amount + fee`` from the balance asset at once and is PENDING until it
 is broadcast (the ``crypto_withdrawal`` delay), when it gets a tx hash and is COMPLETED (or,
-forced with ``emu.outcomes``, FAILED and refunded). A
-fee quoted by ``CreateCryptoWithdrawalFee`` holds for :data:`FEE_LIFETIME` for its asset and
-network. Sandbox per-transaction caps from the Paxos sandbox guide (docs.paxos.com).
+forced with ``emu.outcomes``, FAILED and refunded). It counts against the transfer limits.
+A fee quoted by ``CreateCryptoWithdrawalFee`` holds for :data:`FEE_LIFETIME` for its asset
+and network. Sandbox per-transaction caps from the Paxos sandbox guide (docs.paxos.com).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from ..pricing import Prices
 from ..problems import Problem, bad_request, not_found
 from ..records import ASSETS, FIAT, PAXOS_STABLECOINS, Transfer, WithdrawalFee
 from .core import Core, Family
+from .limits import Limits
 from .profiles import Balances, Profile
 from .transfers import Transfers
 
@@ -80,9 +81,10 @@ class Withdrawals:
     """Crypto withdrawals (Transfer records of the :class:`Transfers` backend) and fees."""
 
     def __init__(
-        self, core: Core, balances: Balances, transfers: Transfers, prices: Prices
+        self, core: Core, balances: Balances, transfers: Transfers, prices: Prices, limits: Limits
     ) -> None:
         self.core, self.balances, self.transfers, self.prices = core, balances, transfers, prices
+        self.limits = limits
         self.fees: Family[WithdrawalFee] = Family("withdrawal_fee")
 
     def reset(self) -> None:
@@ -164,6 +166,7 @@ class Withdrawals:
             )
         now = self.core.now
         self.balances.check(profile.id, balance_asset, amount + fee)
+        self.limits.check("CRYPTO_WITHDRAWAL", usd_value(self.prices, asset, amount + fee, now))
         outcome = self.core.outcomes.take("CreateCryptoWithdrawal")
         self.balances.debit(profile.id, balance_asset, amount + fee)
         transfer = self.transfers.new(

@@ -1,8 +1,8 @@
 """The money families answer in the spec's shapes, and generated inputs never make a 5xx.
 
-1. One scenario over HTTP calls every operation of the events and crypto deposit families,
-   and validates each answer (200s and problems) against the catalog's response schema for
-   that operation and status
+1. One scenario over HTTP calls every operation of the events, fiat, limits, Paxos transfer,
+   crypto deposit and destination address families, and validates each answer (200s and
+   problems) against the catalog's response schema for that operation and status
    (``paxos_nb.catalog.schemas``, draft 4, as the spec is OpenAPI 3.0).
 2. For each of those operations, Hypothesis generates request bodies and query values from
    the catalog's request schemas (``schema_strategies.py``), mixed with real ids so the
@@ -20,14 +20,23 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft4Validator, FormatChecker
-from money_support import Money
+from money_support import Money, owner, wire
 from schema_strategies import values
 
 from paxos_nb import catalog
 from paxos_nb.catalog import schemas
+from paxos_nb.emulator.backends.paxos import COUNTERPARTIES
 from paxos_nb.emulator.routes import load
 
-MODULES = (".events", ".crypto_deposits")
+MODULES = (
+    ".events",
+    ".fiat",
+    ".fiat_accounts",
+    ".limits",
+    ".paxos_transfers",
+    ".crypto_deposits",
+    ".destinations",
+)
 OPERATIONS = sorted(op for op, fn in load().items() if fn.__module__.endswith(MODULES))
 
 
@@ -47,7 +56,28 @@ def problems_in(operation_id: str, status: int, body: Any) -> list[str]:
 
 def test_the_money_operations_are_the_ones_tested_here():
     assert (
-        sorted(["ListEvents", "GetEvent", "UpdateCryptoDeposit", "RejectCryptoDeposit"])
+        sorted(
+            [
+                "ListEvents",
+                "GetEvent",
+                "ListFiatAccounts",
+                "CreateFiatAccount",
+                "GetFiatAccount",
+                "UpdateFiatAccount",
+                "DeleteFiatAccount",
+                "ListFiatDepositInstructions",
+                "CreateFiatDepositInstructions",
+                "GetFiatDepositInstructions",
+                "CreateFiatWithdrawal",
+                "InitiateSandboxFiatDeposit",
+                "CreatePaxosTransfer",
+                "ListTransferLimits",
+                "UpdateCryptoDeposit",
+                "RejectCryptoDeposit",
+                "PutCryptoDestinationAddress",
+                "ListCryptoDestinationAddresses",
+            ]
+        )
         == OPERATIONS
     )
 
@@ -67,6 +97,63 @@ def test_every_answer_matches_the_spec(world):
         return data
 
     pid = world.profile_id("default")
+    account = check(
+        "POST",
+        "/transfer/fiat-accounts",
+        {"fiat_account_owner": owner(), "fiat_network_instructions": wire(), "ref_id": "s-fa"},
+    )
+    check("POST", "/transfer/fiat-accounts", {"fiat_account_owner": owner()}, expect=400)
+    world.clock.advance(2)
+    check("GET", "/transfer/fiat-accounts")
+    check("GET", "/transfer/fiat-accounts", include_deleted="true", limit=1)
+    check("GET", f"/transfer/fiat-accounts/{account['id']}")
+    check("GET", "/transfer/fiat-accounts/123", expect=400)
+    check("PUT", f"/transfer/fiat-accounts/{account['id']}", {"metadata": {"a": "b"}})
+    world.clock.advance(2)
+    instructions = check(
+        "POST",
+        "/transfer/fiat-deposit-instructions",
+        {"profile_id": pid, "fiat_network": "WIRE", "routing_number_type": "SWIFT"},
+    )
+    check("GET", "/transfer/fiat-deposit-instructions")
+    check("GET", f"/transfer/fiat-deposit-instructions/{instructions['id']}")
+    check("GET", "/transfer/fiat-deposit-instructions/x", expect=400)
+    body = {
+        "amount": "500.25",
+        "asset": "USD",
+        "memo_id": instructions["memo_id"],
+        "fiat_network_instructions": wire(),
+    }
+    check("POST", "/sandbox/fiat-deposits", body)
+    check("POST", "/sandbox/fiat-deposits", {**body, "memo_id": "NONE"}, expect=400)
+    world.clock.advance(60)
+    withdrawal = {
+        "profile_id": pid,
+        "fiat_account_id": account["id"],
+        "asset": "USD",
+        "amount": "100",
+        "ref_id": "s-fw",
+    }
+    check("POST", "/transfer/fiat-withdrawals", withdrawal)
+    check("POST", "/transfer/fiat-withdrawals", withdrawal, expect=409)
+    check(
+        "POST",
+        "/transfer/fiat-withdrawals",
+        {**withdrawal, "ref_id": "s-2", "amount": "99999999"},
+        expect=403,
+    )
+    check("GET", "/transfer/limits/utilizations", transfer_type="WIRE_WITHDRAWAL")
+    check("GET", "/transfer/limits/utilizations", expect=400)
+    paxos = {
+        "from_profile_id": pid,
+        "to_profile_id": COUNTERPARTIES[0].profile_id,
+        "amount": "1",
+        "asset": "USD",
+        "ref_id": "s-px",
+    }
+    check("POST", "/transfer/paxos", paxos)
+    check("POST", "/transfer/paxos", paxos, expect=409)
+    check("POST", "/transfer/paxos", {**paxos, "ref_id": "s-px2", "to_profile_id": "x"}, expect=404)
     world.emu.outcomes.next("CreateSandboxDeposit", "NEEDS_INFO", count=2)
     held = [
         check(
@@ -87,6 +174,20 @@ def test_every_answer_matches_the_spec(world):
     check("POST", "/transfer/crypto-deposits/nope/reject", identity, expect=400)
     unknown = "00000000-0000-4000-8000-000000000000"
     check("POST", f"/transfer/crypto-deposits/{unknown}/reject", identity, expect=404)
+    address = check(
+        "PUT",
+        "/transfer/crypto-destination-address",
+        {"crypto_network": "ETHEREUM", "address": "0x" + "1" * 40},
+    )
+    check(
+        "PUT",
+        "/transfer/crypto-destination-address",
+        {"id": address["address"]["id"], "bookmarked_status": True},
+    )
+    check("PUT", "/transfer/crypto-destination-address", {}, expect=400)
+    check("GET", "/transfer/crypto-destination-addresses", bookmarked_status="true")
+    check("DELETE", f"/transfer/fiat-accounts/{account['id']}")
+    check("DELETE", f"/transfer/fiat-accounts/{account['id']}", expect=404)
     world.clock.advance(5)
     events = check("GET", "/events", **{"created_at.gte": "2026-07-01T00:00:00Z"})["events"]
     assert {e["object_type"] for e in events} == {"transfer_status_change"}
@@ -108,11 +209,22 @@ Ids = dict[str, list[Any]]
 def money() -> tuple[Money, Ids]:
     """A small world, and ids that exist in it so generated calls get past the lookups."""
     m = Money(history=20)
+    account = m.approved_account()
+    instructions = m.instructions()
     m.ledger.outcomes.next("CreateSandboxDeposit", "NEEDS_INFO")
     deposit = {"asset": "ETH", "amount": "1", "crypto_network": "ETHEREUM"}
     held = m.ok("POST", f"/sandbox/profiles/{m.pid}/deposit", deposit)["activity_id"]
     ids = {
-        "id": [held, next(iter(m.ledger.events)).id],
+        "profile_id": [m.pid, m.other],
+        "from_profile_id": [m.pid],
+        "to_profile_id": [COUNTERPARTIES[0].profile_id, m.other],
+        "fiat_account_id": [account["id"]],
+        "memo_id": [instructions["memo_id"]],
+        "id": [account["id"], instructions["id"], held, next(iter(m.ledger.events)).id],
+        "asset": ["USD", "BTC"],
+        "amount": ["10", "0.01", "100000000"],
+        "fiat_network_instructions": [wire()],
+        "fiat_account_owner": [owner()],
         "identity_id": ["4fd025ab-f29f-47e6-a02e-df90a61c7ec9"],
     }
     return m, ids

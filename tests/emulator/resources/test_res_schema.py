@@ -40,8 +40,12 @@ class Checker:
 
 
 # Validated elsewhere: the credentials operations are the core's; the money families' (events,
-# crypto deposits) by test_res_money_schema.py.
-ELSEWHERE = (".credentials", ".events", ".crypto_deposits")
+# fiat, limits, Paxos transfers, crypto deposits, destination addresses) by
+# test_res_money_schema.py.
+ELSEWHERE = (
+    ".credentials", ".events", ".fiat", ".fiat_accounts", ".limits", ".paxos_transfers",
+    ".crypto_deposits", ".destinations",
+)  # fmt: skip
 
 
 def emulated_here() -> set[str]:
