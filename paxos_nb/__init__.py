@@ -12,6 +12,7 @@ import logging
 
 from . import catalog, display, errors, redact
 from .errors import *  # noqa: F403  (the exception tree is part of the public face)
+from .notices import PaxosWarning, ResponseWarning
 
 __version__ = "0.1.0"
 
@@ -43,6 +44,8 @@ _SUBMODULES: tuple[str, ...] = (
 
 __all__ = [
     *errors.__all__,
+    "PaxosWarning",
+    "ResponseWarning",
     "__version__",
     "catalog",
     "errors",
