@@ -39,10 +39,26 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
             }
         ),
     ),
-    ("data", frozenset({"pagination", "frame_fields", "frame_columns", "frames"})),
+    (
+        "data",
+        frozenset({"pagination", "frame_fields", "frame_columns", "frames", "record_schema"}),
+    ),
     (
         "session",
-        frozenset({"problems", "preflight", "sending", "client", "bootstrap", "session"}),
+        frozenset(
+            {
+                "validators",
+                "request_checks",
+                "response_checks",
+                "problems",
+                "preflight",
+                "sending",
+                "listing",
+                "client",
+                "bootstrap",
+                "session",
+            }
+        ),
     ),
     ("ui", frozenset({"display", "magics", "widgets"})),
     ("face", frozenset({""})),  # paxos_nb/__init__.py
