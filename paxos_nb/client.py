@@ -69,6 +69,9 @@ class PaxosSession(Listing, HTMLRepr):
         Signs every authenticated request (built from the credentials' signing key if None).
     emulator : Emulator, optional
         An embedded emulator this session owns and stops on :meth:`close`.
+    release : callable, optional
+        Called by :meth:`close` instead of stopping ``emulator``: the lease on an embedded
+        emulator shared with other sessions (:mod:`paxos_nb.embedded`).
     progress : bool or None
         Default progress-bar setting for :meth:`frame` (None: only when interactive).
     clock : callable, optional
@@ -94,6 +97,7 @@ class PaxosSession(Listing, HTMLRepr):
         retry: RetryPolicy | None = None,
         signer: Signer | None = None,
         emulator: Any = None,
+        release: Callable[[], None] | None = None,
         progress: bool | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -105,7 +109,9 @@ class PaxosSession(Listing, HTMLRepr):
         self.validate = True
         self._emulator = emulator
         self._owned = ExitStack()  # what close() releases, last opened first
-        if emulator is not None:
+        if release is not None:
+            self._owned.callback(release)
+        elif emulator is not None:
             self._owned.push(emulator)  # its __exit__ stops it
         self._closed = False
         self._base = (creds.api_url or "").rstrip("/")

@@ -100,12 +100,15 @@ def from_response(
         missing = need.group(1).split(",")[0].strip() if need else required
         if missing:
             kwargs["hint"] = (
-                f"this token lacks {missing!r} (it has: {', '.join(have) or 'no scopes'}); "
                 f"add {missing!r} to the requested scopes (connect(scopes=...) or PAXOS_SCOPES) "
                 "and reconnect; if the token endpoint then answers invalid_scope, allow it on "
                 "the API credential in the Paxos Dashboard first"
             )
-        return ScopeError(status, title, detail, required=missing, granted=have, **kwargs)
+        error = ScopeError(status, title, detail, required=missing, granted=have, **kwargs)
+        if missing:  # the short form: the server's detail lists every granted scope
+            error.message = f"{_head(error.message)}: insufficient scopes: this token lacks "
+            error.message += f"{missing!r} (it has {_scope_list(have)})"
+        return error
     if status == 409 and (
         ptype.rstrip("/").lower().endswith("already-exists")
         or title.lower().replace(" ", "") == "alreadyexists"
@@ -148,6 +151,19 @@ def from_response(
         kwargs["hint"] = _bad_request_hint(detail, operation)
     cls = _STATUS_CLASSES.get(status) or (ServerError if status >= 500 else APIError)
     return cls(status, title, detail, **kwargs)
+
+
+def _head(message: str) -> str:
+    """``"403 Forbidden (GET /v2/x)"`` of ``"403 Forbidden (GET /v2/x): detail"``."""
+    return message.split("): ", 1)[0] + ")" if "): " in message else message.split(":")[0]
+
+
+def _scope_list(scopes: tuple[str, ...], shown: int = 3) -> str:
+    if not scopes:
+        return "no scopes"
+    if len(scopes) <= shown:
+        return ", ".join(scopes)
+    return f"{len(scopes)} scopes: {', '.join(scopes[:shown])}, … (err.granted lists them)"
 
 
 _LIMIT_RANGE = re.compile(r"limit must be between (\d+) and (\d+)")

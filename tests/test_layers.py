@@ -55,12 +55,14 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
                 "sending",
                 "listing",
                 "client",
+                "current",
+                "embedded",
                 "bootstrap",
                 "session",
             }
         ),
     ),
-    ("ui", frozenset({"display", "magics", "widgets"})),
+    ("ui", frozenset({"display", "shell_hooks", "magics", "widgets"})),
     ("face", frozenset({""})),  # paxos_nb/__init__.py
     ("cli", frozenset({"commands", "cli", "__main__"})),
 )
