@@ -29,6 +29,8 @@ from .backends.addresses import Addresses
 from .backends.conversions import Conversions
 from .backends.core import Core, LedgerLock
 from .backends.deposits import Deposits
+from .backends.documents import Documents
+from .backends.identities import Identities
 from .backends.orchestrations import Orchestrations
 from .backends.orders import Orders
 from .backends.profiles import Balances, Profiles
@@ -106,10 +108,13 @@ class Ledger:
         self.conversions = Conversions(core, self.profiles, self.balances)
         self.quotes = Quotes(core, self.profiles, self.balances, self.prices)
         self.orders = Orders(core, self.profiles, self.balances, self.prices)
+        self.identities = Identities(core)
+        self.documents = Documents(core, self.identities)
         self.backends = (
             self.profiles, self.balances, self.transfers, self.deposit_addresses,
             self.withdrawals, self.orchestrations, self.deposits, self.conversions,
             self.quotes, self.orders,
+            self.identities, self.documents,
         )  # fmt: skip
         self.reset()
 
