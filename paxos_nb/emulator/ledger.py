@@ -25,6 +25,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
+from .backends.accounts import Accounts
 from .backends.addresses import Addresses
 from .backends.conversions import Conversions
 from .backends.core import Core, LedgerLock
@@ -110,11 +111,12 @@ class Ledger:
         self.orders = Orders(core, self.profiles, self.balances, self.prices)
         self.identities = Identities(core)
         self.documents = Documents(core, self.identities)
+        self.accounts = Accounts(core, self.identities, self.profiles)
         self.backends = (
             self.profiles, self.balances, self.transfers, self.deposit_addresses,
             self.withdrawals, self.orchestrations, self.deposits, self.conversions,
             self.quotes, self.orders,
-            self.identities, self.documents,
+            self.identities, self.documents, self.accounts,
         )  # fmt: skip
         self.reset()
 

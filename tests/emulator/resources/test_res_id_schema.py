@@ -1,4 +1,4 @@
-"""Every answer of the identity and document operations validates against the
+"""Every answer of the identity, document and account operations validates against the
 catalog's response schema (draft 4, with date-time formats and RFC 3339 UTC ``Z``).
 
 One scenario over real HTTP calls each operation on its success path and on its documented
@@ -24,6 +24,8 @@ OPERATIONS = (
     "ListIdentities", "CreateIdentity", "GetIdentity", "UpdateIdentity",
     "SandboxSetIdentityStatus", "ListIdentityDocuments", "DocumentUpload",
     "AddInstitutionMembers", "DeleteInstitutionMember",
+    "ListAccounts", "CreateAccount", "GetAccount", "UpdateAccount",
+    "AddAccountMembers", "DeleteAccountMember",
 )  # fmt: skip
 RFC3339_Z = re.compile(r"\A\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z\Z")
 _TS_KEY = re.compile(r"(_at|_date)\Z")
@@ -176,6 +178,79 @@ def _run(call: Scenario) -> None:
     call("ListIdentityDocuments", "GET", docs, include_pending_docs="true")
     call("ListIdentityDocuments", "GET", docs)
     call("ListIdentityDocuments", "GET", "/identity/identities/nope/documents", expect=404)
+    account = call(
+        "CreateAccount",
+        "POST",
+        "/identity/accounts",
+        {
+            "create_profile": True,
+            "account": {
+                "identity_id": a["id"],
+                "ref_id": "acc",
+                "description": "d",
+                "metadata": {"m": "1"},
+                "members": [{"identity_id": b["id"], "roles": ["BENEFICIAL_OWNER"]}],
+            },
+        },
+    )
+    call(
+        "CreateAccount",
+        "POST",
+        "/identity/accounts",
+        {"account": {"identity_id": a["id"], "ref_id": "acc"}},
+        expect=409,
+    )
+    call(
+        "CreateAccount",
+        "POST",
+        "/identity/accounts",
+        {"account": {"identity_id": "nope"}},
+        expect=404,
+    )
+    call("GetAccount", "GET", f"/identity/accounts/{account['id']}")
+    call("GetAccount", "GET", "/identity/accounts/nope", expect=404)
+    call(
+        "UpdateAccount",
+        "PUT",
+        "/identity/accounts",
+        {
+            "account": {
+                "id": account["id"],
+                "members": [
+                    {"identity_id": b["id"], "roles": ["BENEFICIAL_OWNER"]},
+                    {"identity_id": c["id"], "roles": ["AUTHORIZED_USER"]},
+                ],
+            },
+            "set_user_disabled": True,
+        },
+    )
+    call(
+        "UpdateAccount",
+        "PUT",
+        "/identity/accounts",
+        {"account": {"id": account["id"], "members": []}},
+        expect=400,
+    )
+    more = call(
+        "AddAccountMembers",
+        "POST",
+        "/identity/account-members",
+        {
+            "account_id": account["id"],
+            "members": [{"identity_id": inst["id"], "roles": ["FINANCIAL_ADVISOR"]}],
+        },
+    )
+    call(
+        "AddAccountMembers",
+        "POST",
+        "/identity/account-members",
+        {"account_id": "nope", "members": [{"identity_id": b["id"], "roles": ["AUTHORIZED_USER"]}]},
+        expect=404,
+    )
+    call("DeleteAccountMember", "DELETE", f"/identity/account-members/{more['members'][0]['id']}")
+    call("DeleteAccountMember", "DELETE", "/identity/account-members/nope", expect=404)
+    call("ListAccounts", "GET", "/identity/accounts", identity_id=a["id"])
+    call("ListAccounts", "GET", "/identity/accounts", limit=0, expect=400)
 
 
 @pytest.fixture(scope="module")

@@ -40,7 +40,7 @@ class Checker:
 
 
 # Route modules whose answers are validated by their own schema test (test_res_id_schema.py).
-OWN_SCHEMA_TEST = (".credentials", ".identities", ".identity_documents")
+OWN_SCHEMA_TEST = (".credentials", ".identities", ".identity_documents", ".accounts")
 
 
 def emulated_here() -> set[str]:
