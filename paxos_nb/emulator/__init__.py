@@ -235,7 +235,8 @@ class Emulator:
             Shown in the credentials list.
         **fields
             Other ``FirstPartyClient`` fields: ``status``, ``id``, ``customer_id``,
-            ``created_by``.
+            ``created_by``; and ``first_party=True`` for a first-party (1P) integration,
+            which Paxos answers 403 when it sends ``identity_id`` (3P by default).
 
         Returns
         -------

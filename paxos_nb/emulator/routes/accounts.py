@@ -10,7 +10,7 @@ from ..fmt import body_of, compare_filters, query_choice, time_ok
 from ..problems import bad_request
 from ..shapes import checked
 from . import Body, Call, handles
-from ._shared import ledger_of, listing
+from ._shared import ledger_of, listing, refuse_first_party
 
 # CreateAccount: "Any fields not listed are forbidden in this request" (type: the guides send it).
 CREATE_FIELDS = ("identity_id", "description", "metadata", "ref_id", "members", "type")
@@ -57,6 +57,7 @@ def list_accounts(call: Call) -> Body:
     query_choice(q, "order_by", ("CREATED_AT",))
     created, updated = compare_filters(q, "created_at"), compare_filters(q, "updated_at")
     owner = q.get("identity_id") or None
+    refuse_first_party(call, owner)
 
     def keep(account: Account) -> bool:
         return (
@@ -84,6 +85,7 @@ def create_account(call: Call) -> Body:
     if not account.get("identity_id"):
         raise bad_request("account.identity_id is required (the primary owner's identity id)")
     members = _member_specs(account.pop("members", []), "account.members")
+    refuse_first_party(call, account["identity_id"], *(m["identity_id"] for m in members))
     with ledger_of(call).at(call.now) as led:
         made = led.accounts.create(
             account.pop("identity_id"),
@@ -111,6 +113,7 @@ def update_account(call: Call) -> Body:
         raise bad_request("account.id is required (the id of the account to update)")
     members = sent.pop("members", None)
     specs = None if members is None else _member_specs(members, "account.members")
+    refuse_first_party(call, *(m["identity_id"] for m in specs or ()))
     with ledger_of(call).at(call.now) as led:
         account = led.accounts.find(sent["id"])
         current = account.to_json()
@@ -133,6 +136,7 @@ def add_account_members(call: Call) -> Body:
     specs = _member_specs(data.get("members", []), "members")
     if not specs:
         raise bad_request("members: give at least one member")
+    refuse_first_party(call, *(m["identity_id"] for m in specs))
     with ledger_of(call).at(call.now) as led:
         account = led.accounts.find(data["account_id"])
         added = led.accounts.add_members(account, specs, led.now)

@@ -11,7 +11,7 @@ from ..fmt import body_of, compare_filters, parse_ts, query_bool, query_choice, 
 from ..problems import bad_request
 from ..shapes import checked
 from . import Body, Call, handles
-from ._shared import ledger_of, listing
+from ._shared import ledger_of, listing, refuse_first_party
 
 _PERCENT = re.compile(r"\A(100(\.0+)?|[0-9]{1,2}(\.[0-9]+)?)\Z")
 STATUSES = ("PENDING", "ERROR", "APPROVED", "DENIED", "DISABLED")
@@ -102,6 +102,7 @@ def create_identity(call: Call) -> Body:
     members = _members(data.get("institution_members", []), "institution_members")
     if members and kind == "PERSON":
         raise bad_request("institution_members: only an institution has members")
+    refuse_first_party(call, *(m["identity_id"] for m in members))
     fields = {
         k: data[k]
         for k in (
@@ -180,6 +181,7 @@ def sandbox_set_identity_status(call: Call) -> Body:
 def add_institution_members(call: Call) -> Body:
     data = checked(body_of(call), "AddInstitutionMembersRequest", "")
     members = _members(data.get("members", []), "members")
+    refuse_first_party(call, *(m["identity_id"] for m in members))
     with ledger_of(call).at(call.now) as led:
         institution = led.identities.find(
             data["institution_id"], f"institution_id: identity not found: {data['institution_id']}"

@@ -1,11 +1,14 @@
 """Accounts and account members: create_profile makes a real profile (funded, traded and
 moved by the existing routes), the status mirrors the primary identity, members are
-appended, removed and (UpdateAccount) fully replaced by the documented rules."""
+appended, removed and (UpdateAccount) fully replaced by the documented rules; a first-party
+client that sends identity_id is refused."""
 
 from __future__ import annotations
 
 import pytest
 from identity_support import Recorder, person
+
+from paxos_nb.emulator.routes._shared import FIRST_PARTY
 
 
 @pytest.fixture
@@ -224,3 +227,62 @@ def test_list_filters_by_primary_identity_and_pages(rec):
     )
     assert [x["id"] for x in page["items"] + rest["items"]] == made
     assert rec.fails(404, "GET", "/identity/accounts/nope") == "account not found: nope"
+
+
+def test_a_first_party_client_may_not_send_identity_id(world):
+    one_p = world.emu.add_client(first_party=True)
+    token = world.api.session.post(
+        world.emu.token_url,
+        data={
+            "grant_type": "client_credentials",
+            "client_id": one_p.client_id,
+            "client_secret": one_p.client_secret,
+        },
+        timeout=10,
+    ).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    owner = world.api.ok("POST", "/identity/identities", person(12))["id"]  # a 3P client
+    pid = world.profile_id("default")
+    refused = [
+        ("POST", "/identity/accounts", {"account": {"identity_id": owner}}),
+        (
+            "POST",
+            "/identity/institution-members",
+            {"institution_id": owner, "members": [{"identity_id": owner, "roles": ["GRANTOR"]}]},
+        ),
+        (
+            "POST",
+            f"/profiles/{pid}/orders",
+            {
+                "side": "BUY",
+                "market": "BTCUSD",
+                "type": "MARKET",
+                "quote_amount": "5",
+                "identity_id": owner,
+                "identity_account_id": owner,
+            },
+        ),
+        (
+            "POST",
+            "/transfer/deposit-addresses",
+            {"profile_id": pid, "crypto_network": "ETHEREUM", "identity_id": owner},
+        ),
+    ]
+    for method, path, body in refused:
+        r = world.api.session.request(
+            method, world.emu.api_url + path, json=body, headers=headers, timeout=10
+        )
+        assert r.status_code == 403, (path, r.text)
+        assert r.json()["detail"] == FIRST_PARTY
+    r = world.api.session.get(
+        world.emu.api_url + f"/identity/accounts?identity_id={owner}", headers=headers, timeout=10
+    )
+    assert r.status_code == 403
+    # Without identity_id a first-party client is served as before.
+    r = world.api.session.post(
+        world.emu.api_url + "/transfer/deposit-addresses",
+        json={"profile_id": pid, "crypto_network": "ETHEREUM"},
+        headers=headers,
+        timeout=10,
+    )
+    assert r.status_code == 200, r.text
