@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 from . import catalog, redact
 from .errors import ConfigError, PaxosError
+from .notices import PaxosWarning
 
 __all__ = ["call", "doctor", "parity", "scopes"]
 
@@ -50,16 +53,23 @@ def _guard(run: Callable[[], int]) -> int:
 
 
 def doctor(args: argparse.Namespace) -> int:
-    """Check a .env end to end: load, token, granted vs requested scopes, one call."""
+    """Check a .env end to end: load, variables, token, granted vs requested scopes, one call.
+
+    Any ``PAXOS_*`` variable paxos_nb does not read (a typo such as ``PAXOS_SCOPE``) fails
+    the check, with the variable it is closest to.
+    """
     from pathlib import Path
 
     from .config import Credentials
-    from .session import connect
+    from .envfile import read_env_file
 
     path = Path(args.env_file).expanduser()
     _out(f"paxos-nb doctor: {path.resolve()}")
     try:
-        creds = Credentials.from_env(path)
+        with warnings.catch_warnings():  # doctor reports strays itself, below
+            warnings.simplefilter("ignore", PaxosWarning)
+            creds = Credentials.from_env(path)
+        file_values, _ = read_env_file(path)
     except PaxosError as exc:
         return _fail("load", exc)
     _out(f"{OK} loaded {path.resolve()}")
@@ -67,6 +77,34 @@ def doctor(args: argparse.Namespace) -> int:
         _out(f"    {var:<24} {source}")
     for note in creds.notes:
         _out(f"    note: {note}")
+    return _connect_and_call(creds, _check_variables(file_values, path))
+
+
+def _check_variables(file_values: dict[str, Any], path: Any) -> int:
+    """0 when every PAXOS_* variable is one paxos_nb reads; 1 (with what to fix) otherwise."""
+    from .config import stray_variables
+
+    status = 0
+    for where, names in ((f"{path}", file_values), ("os.environ", os.environ)):
+        for name, meant in sorted(stray_variables(names).items()):
+            guess = f"; did you mean {meant}?" if meant else ""
+            _out(f"{FAIL} variables: {name} (in {where}) is not a paxos_nb variable{guess}")
+            status = 1
+    scopes = file_values.get("PAXOS_SCOPES") or ""
+    if "," in scopes:
+        _out(
+            "    note: PAXOS_SCOPES separates scopes with commas; paxos_nb accepts that, "
+            "but Paxos writes them separated by spaces (PAXOS_SCOPES=a:b c:d)"
+        )
+    if status == 0:
+        _out(f"{OK} variables: every PAXOS_* variable is one paxos_nb reads")
+    return status
+
+
+def _connect_and_call(creds: Any, status: int) -> int:
+    """The token, the scopes and one call; ``status`` so far in, the final status out."""
+    from .session import connect
+
     where = creds.api_url or "(the embedded emulator)"
     _out(f"{OK} environment {creds.environment}: {where}  client {redact.mask(creds.client_id)}")
 
@@ -86,7 +124,6 @@ def doctor(args: argparse.Namespace) -> int:
             status = 1
         else:
             _out(f"{OK} scopes: all {len(token.requested)} requested scopes granted")
-            status = 0
         for scope in sorted(granted):
             _out(f"    {scope}")
         probe = _probe(granted)
