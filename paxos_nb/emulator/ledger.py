@@ -25,14 +25,17 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
+from .backends.accounts import Accounts
 from .backends.addresses import Addresses
 from .backends.conversions import Conversions
 from .backends.core import Core, LedgerLock
 from .backends.deposits import Deposits
 from .backends.destinations import Destinations
+from .backends.documents import Documents
 from .backends.events import Events
 from .backends.fiat import FiatTransfers, Instructions
 from .backends.fiat_accounts import FiatAccounts
+from .backends.identities import Identities
 from .backends.limits import Limits
 from .backends.orchestrations import Orchestrations
 from .backends.orders import Orders
@@ -127,11 +130,15 @@ class Ledger:
         self.conversions = Conversions(core, self.profiles, self.balances)
         self.quotes = Quotes(core, self.profiles, self.balances, self.prices)
         self.orders = Orders(core, self.profiles, self.balances, self.prices)
+        self.identities = Identities(core)
+        self.documents = Documents(core, self.identities)
+        self.accounts = Accounts(core, self.identities, self.profiles)
         self.backends = (
             self.events, self.profiles, self.balances, self.transfers, self.limits,
             self.deposit_addresses, self.withdrawals, self.fiat_accounts, self.fiat_instructions,
             self.orchestrations, self.deposits, self.fiat, self.paxos_transfers,
             self.destinations, self.conversions, self.quotes, self.orders,
+            self.identities, self.documents, self.accounts,
         )  # fmt: skip
         self.reset()
 

@@ -6,8 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from identity_support import person
+from jsonschema import Draft4Validator, FormatChecker
 from resources_harness import Direct
 
+from paxos_nb.catalog import schemas
 from paxos_nb.emulator.backends.core import Change
 from paxos_nb.emulator.backends.events import EVENT_TYPES, RAILS
 from paxos_nb.emulator.ledger import Ledger
@@ -263,3 +266,23 @@ def test_reset_replays_the_same_events():
     ledger.reset()
     assert [e.to_json() for e in ledger.events] == first
     assert [e.to_json() for e in Ledger(0, history=40).events] == first  # same seed, same ids
+
+
+def test_identity_status_changes_reach_the_feed(feed):
+    """The identity family's changes (merged from its own branch) appear in GET /events with
+    the object its records give, in the spec's Event shape."""
+    made = feed.ok("POST", "/identity/identities", person(7))
+    feed.later(1)  # the sandbox's onboarding decision: APPROVED
+    path = f"/identity/identities/{made['id']}/sandbox-status"
+    feed.ok("PUT", path, {"sanctions_verification_status": "DENIED"})
+    feed.ok("PUT", path, {"user_disabled": {"disabled": True}})
+    events = [e for e in feed.new() if e["type"].startswith("identity.")]
+    wanted = ["identity.approved", "identity.denied", "identity.disabled"]
+    assert [e["type"] for e in events] == wanted
+    assert {e["object_type"] for e in events} == {"identity_summary_status_change"}
+    assert [e["object"]["new_summary_status"] for e in events] == ["APPROVED", "DENIED", "DISABLED"]
+    assert all(e["object"]["identity_id"] == made["id"] for e in events)
+    declared = schemas.rooted(schemas.for_operation("ListEvents").response(200))
+    validator = Draft4Validator(declared, format_checker=FormatChecker())
+    assert not [e.message for e in validator.iter_errors({"events": events})]
+    assert feed.ok("GET", f"/events/{events[0]['id']}") == events[0]
