@@ -26,6 +26,7 @@ from decimal import Decimal
 from typing import Any
 
 from .backends.addresses import Addresses
+from .backends.books import Books
 from .backends.conversions import Conversions
 from .backends.core import Core, LedgerLock
 from .backends.deposits import Deposits
@@ -105,11 +106,12 @@ class Ledger:
         )  # fmt: skip
         self.conversions = Conversions(core, self.profiles, self.balances)
         self.quotes = Quotes(core, self.profiles, self.balances, self.prices)
-        self.orders = Orders(core, self.profiles, self.balances, self.prices)
+        self.books = Books(core, self.prices)
+        self.orders = Orders(core, self.profiles, self.balances, self.prices, self.books)
         self.backends = (
             self.profiles, self.balances, self.transfers, self.deposit_addresses,
             self.withdrawals, self.orchestrations, self.deposits, self.conversions,
-            self.quotes, self.orders,
+            self.quotes, self.books, self.orders,
         )  # fmt: skip
         self.reset()
 

@@ -53,7 +53,11 @@ def write_env_file(path: str | Path, emu: Emulator) -> Path:
 def main(args: argparse.Namespace) -> int:
     """Run the emulator from parsed ``paxos-nb emulator`` arguments; returns the exit code."""
     emu = Emulator(
-        seed=args.seed, host=args.host, port=args.port, rate_limits=not args.no_rate_limits
+        seed=args.seed,
+        host=args.host,
+        port=args.port,
+        rate_limits=not args.no_rate_limits,
+        ws_port=getattr(args, "ws_port", 0),
     )
     loaded = []
     if args.clients:
@@ -68,7 +72,9 @@ def main(args: argparse.Namespace) -> int:
         try:
             emu.start()
         except OSError as exc:
-            return _error(f"{exc.strerror or exc} (choose another --port, or 0 for a free one)")
+            return _error(
+                f"{exc.strerror or exc} (choose another --port or --ws-port, or 0 for a free one)"
+            )
         try:
             if args.env_file:
                 try:
@@ -97,6 +103,8 @@ def _announce(emu: Emulator, args: argparse.Namespace, loaded: list) -> None:
         f"paxos-nb emulator (seed {emu.config.seed}) is running",
         f"  API URL:     {emu.api_url}",
         f"  Token URL:   {emu.token_url}",
+        f"  Feeds URL:   {emu.ws_url} (WebSocket: /marketdata[/{{market}}], "
+        "/executiondata[/{market}], /marketdata/stablecoin[/{market}])",
         f"  Stats:       {emu.stats_url}",
         f"  Demo client: {demo.client_id} (all {len(ALL_SCOPES)} scopes; its secret is new "
         "each run: use --env-file PATH, never printed)",

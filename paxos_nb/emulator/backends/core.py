@@ -95,6 +95,7 @@ KINDS = frozenset(
         "orchestration_rule.created", "orchestration_rule.deleted",
         "order.created", "order.open", "order.filled", "order.cancelled", "order.rejected",
         "execution.created",
+        "book.updated", "trade.created",
     }
 )  # fmt: skip
 
@@ -154,6 +155,9 @@ class Core:
         self.as_of = as_of
         self.scheduler = Scheduler(delays)
         self.listeners: list[Callable[[Change], None]] = []
+        # Called with the new instant in every at(), after due work: per-second activity
+        # (the live order books) that follows the clock without a thread of its own.
+        self.tickers: list[Callable[[datetime], None]] = []
         self.customer_id = ""
         self.reset()
 
@@ -188,6 +192,8 @@ class Core:
             self.now = max(now, self._last + _TICK)
             self._last = self.now
             self.scheduler.run_due(self.now)
+            for ticker in self.tickers:
+                ticker(self.now)
             yield
 
     def after(self, family: str, start: datetime, action: Action) -> datetime:
