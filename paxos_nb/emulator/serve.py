@@ -38,6 +38,7 @@ def write_env_file(path: str | Path, emu: Emulator) -> Path:
         "PAXOS_ENV=local",
         f"PAXOS_API_URL={emu.api_url}",
         f"PAXOS_TOKEN_URL={emu.token_url}",
+        f"PAXOS_WS_URL={emu.ws_url}",
         f"PAXOS_CLIENT_ID={client.client_id}",
         f"PAXOS_CLIENT_SECRET={client.client_secret}",
         f'PAXOS_SCOPES="{" ".join(client.scopes)}"',

@@ -102,6 +102,7 @@ def test_serves_prints_urls_loads_clients_and_stops_on_ctrl_c(tmp_path, clients_
         assert values["PAXOS_ENV"] == "local"
         assert values["PAXOS_API_URL"] == api
         assert values["PAXOS_TOKEN_URL"] == token_url
+        assert values["PAXOS_WS_URL"] == feeds
         assert values["PAXOS_CLIENT_ID"] == "paxos-nb-demo"
         assert len(values["PAXOS_SCOPES"].split()) == 60
         secret = values["PAXOS_CLIENT_SECRET"]
