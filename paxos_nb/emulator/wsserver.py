@@ -79,6 +79,7 @@ class FeedServer:
         self._counts_lock = threading.Lock()
         self._closing: set[asyncio.Future[None]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._server: Server | None = None
         self._stopping: asyncio.Event | None = None
         self._started = threading.Event()
         self._error: BaseException | None = None
@@ -95,6 +96,18 @@ class FeedServer:
         """Counters: connections, refused, delayed (rate limit), slow_closed, messages."""
         with self._counts_lock:
             return dict(self._counts)
+
+    def buffered(self) -> int:
+        """The most bytes any open connection has not sent yet (a producer can pace on it)."""
+        server = self._server
+        if server is None:
+            return 0
+        sizes = [
+            c.transport.get_write_buffer_size()
+            for c in list(server.connections)
+            if c.transport is not None and not c.transport.is_closing()
+        ]
+        return max(sizes, default=0)
 
     def _count(self, name: str, n: int = 1) -> None:
         with self._counts_lock:
@@ -139,6 +152,7 @@ class FeedServer:
             ping_interval=20,
             logger=logger,
         ) as server:
+            self._server = server
             self._started.set()
             tasks = [asyncio.create_task(self._poll()), asyncio.create_task(self._stablecoins())]
             try:
