@@ -36,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     emu = sub.add_parser("emulator", help="serve the local Paxos emulator and print its URLs")
     emu.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     emu.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    emu.add_argument(
+        "--ws-port", type=int, default=0, help="port of the WebSocket feeds (default: a free one)"
+    )
     emu.add_argument("--seed", type=int, default=0, help="seed of the deterministic data")
     emu.add_argument(
         "--clients",

@@ -34,12 +34,14 @@ from .config import Credentials, is_loopback_url
 from .errors import AlreadyExists, ConfigError
 from .htmlrepr import HTMLRepr
 from .listing import Listing
+from .livebook import OrderBook
 from .preflight import api_path, build_request, check_request, guard_write, operation
 from .problems import from_response, json_body
 from .request_auth import AuthStack, BearerAuth, SignatureAuth, Signer
 from .response_checks import check_response
 from .retry import RetryPolicy
 from .sending import Sender, is_retryable
+from .streams import Feed, feed_url
 from .transport import SafeSession
 
 if TYPE_CHECKING:
@@ -189,6 +191,55 @@ class PaxosSession(Listing, HTMLRepr):
     def closed(self) -> bool:
         """True once :meth:`close` ran."""
         return self._closed
+
+    @property
+    def ws_url(self) -> str:
+        """The public WebSocket feeds' host: ``Credentials.ws_url`` (``PAXOS_WS_URL``, else
+        the environment's), or the embedded emulator's."""
+        if self._emulator is not None:
+            return str(self._emulator.ws_url)
+        if not self.creds.ws_url:
+            raise ConfigError(
+                "no WebSocket URL for the local emulator",
+                hint="set PAXOS_WS_URL to the 'Feeds URL' that `paxos-nb emulator` prints "
+                "(its --env-file writes it), or pass Credentials(ws_url=...)",
+            )
+        return self.creds.ws_url
+
+    # -- live market data --------------------------------------------------------------------
+
+    def feed(self, name: str, market: str | None = None, **options: Any) -> Feed:
+        """Iterate over a public WebSocket feed's messages (dicts).
+
+        Parameters
+        ----------
+        name : {"marketdata", "executiondata", "stablecoin"}
+            The feed: order book SNAPSHOT/UPDATEs, executions, or stablecoin prices.
+        market : str, optional
+            One market (``"BTCUSD"``); None for every market.
+        **options
+            ``timeout`` (seconds per message, else ``TimeoutError``; default: wait),
+            ``reconnect`` (True), ``retries`` (connection attempts in a row).
+
+        Returns
+        -------
+        Feed
+            An iterator that reconnects on a dropped connection and drops repeated
+            executions (by ``match_number``); ``close()`` it, or use ``with``.
+        """
+        return Feed(feed_url(self.ws_url, name, market), **options)
+
+    def order_book(self, market: str, *, timeout: float = 10.0) -> OrderBook:
+        """A live order book of ``market`` kept up to date in a background thread.
+
+        Returns
+        -------
+        OrderBook
+            ``.bids`` / ``.asks`` DataFrames (price, amount as Decimal, best first),
+            ``.wait(...)``, ``.close()``. Waits up to ``timeout`` s for the first SNAPSHOT.
+        """
+        url = feed_url(self.ws_url, "marketdata", market)
+        return OrderBook(Feed(url), market.upper(), first_timeout=timeout)
 
     # -- verbs -------------------------------------------------------------------------------
 

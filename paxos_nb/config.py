@@ -24,6 +24,7 @@ from .environments import (
     ENVIRONMENTS,
     Environment,
     check_url,
+    check_ws_url,
     closest_hint,
     environment_of_url,
     is_loopback_url,
@@ -56,6 +57,7 @@ VARIABLES: dict[str, str] = {
     "scopes": "PAXOS_SCOPES",
     "api_url": "PAXOS_API_URL",
     "token_url": "PAXOS_TOKEN_URL",
+    "ws_url": "PAXOS_WS_URL",
     "signing_key_file": "PAXOS_SIGNING_KEY_FILE",
     "signing_kid": "PAXOS_SIGNING_KID",
 }
@@ -101,6 +103,10 @@ class Credentials:
         Defaults to the environment of ``api_url``/``token_url`` when given, else ``"sandbox"``.
     api_url, token_url : str, optional
         Overrides; must be https (plain http only for loopback) and from one environment.
+    ws_url : str, optional
+        Host of the public WebSocket feeds (``PAXOS_WS_URL``); defaults to
+        ``wss://ws.sandbox.paxos.com`` / ``wss://ws.paxos.com`` per environment, and to the
+        embedded emulator's own. Must be wss (plain ws only for loopback).
     scopes : str or sequence of str, optional
         Scopes to request (a space-separated string or a list).
     signing_key_file, signing_kid : str, optional
@@ -119,6 +125,7 @@ class Credentials:
         *,
         api_url: str | None = None,
         token_url: str | None = None,
+        ws_url: str | None = None,
         scopes: str | Iterable[str] | None = None,
         signing_key_file: str | os.PathLike[str] | None = None,
         signing_kid: str | None = None,
@@ -160,6 +167,8 @@ class Credentials:
         api_url = api_url or env.api_url
         token_url = token_url or env.token_url
         self._check_same_environment(env_name, api_url, token_url, src)
+        if ws_url:
+            ws_url = check_ws_url(label("ws_url"), ws_url, src("ws_url"))
 
         if (client_id is None) != (client_secret is None) or (
             env_name != "local" and client_id is None
@@ -188,6 +197,9 @@ class Credentials:
         self.environment = env_name
         self.api_url = api_url
         self.token_url = token_url
+        # The public feeds' host: the environment's (wss://ws[.sandbox].paxos.com); for the
+        # local emulator PAXOS_WS_URL or, embedded, the emulator's own (the session knows it).
+        self.ws_url = ws_url or env.ws_url
         self.scopes = _scope_tuple(scopes)
         self.signing_key_file = os.fspath(signing_key_file) if signing_key_file else None
         self.signing_kid = signing_kid

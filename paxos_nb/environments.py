@@ -20,6 +20,7 @@ __all__ = [
     "ENVIRONMENTS",
     "Environment",
     "check_url",
+    "check_ws_url",
     "closest_hint",
     "environment_of_url",
     "is_loopback_url",
@@ -29,11 +30,13 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Environment:
-    """A Paxos deployment: its name and its two base URLs (None for ``local``)."""
+    """A Paxos deployment: its name, its two base URLs and the host of its public WebSocket
+    feeds (None for ``local``)."""
 
     name: str
     api_url: str | None
     token_url: str | None
+    ws_url: str | None = None
 
 
 ENVIRONMENTS: dict[str, Environment] = {
@@ -41,9 +44,13 @@ ENVIRONMENTS: dict[str, Environment] = {
         "sandbox",
         "https://api.sandbox.paxos.com/v2",
         "https://oauth.sandbox.paxos.com/oauth2/token",
+        "wss://ws.sandbox.paxos.com",
     ),
     "production": Environment(
-        "production", "https://api.paxos.com/v2", "https://oauth.paxos.com/oauth2/token"
+        "production",
+        "https://api.paxos.com/v2",
+        "https://oauth.paxos.com/oauth2/token",
+        "wss://ws.paxos.com",
     ),
     "local": Environment("local", None, None),
 }
@@ -97,6 +104,31 @@ def check_url(name: str, url: str, source: str) -> str:
             f"{name} uses plain http:// to a host that is not loopback{where}",
             hint="credentials and tokens must travel over https://; plain http is only "
             "allowed for the local emulator on 127.0.0.1/localhost",
+        )
+    return url.rstrip("/")
+
+
+def check_ws_url(name: str, url: str, source: str) -> str:
+    """``url`` without a trailing slash, if it is ws(s): plain ``ws://`` to loopback only.
+
+    Raises
+    ------
+    ConfigError
+        Not a ws(s) URL, or plain ws to a host that is not loopback; names ``name`` and
+        where it came from (``source``).
+    """
+    parts = urlsplit(url)
+    where = f" (from {source})" if source else ""
+    if parts.scheme not in ("ws", "wss") or not parts.hostname:
+        raise ConfigError(
+            f"{name} is not a ws(s) URL{where}",
+            hint="use a WebSocket URL such as wss://ws.sandbox.paxos.com (the feeds' host, "
+            "without /marketdata)",
+        )
+    if parts.scheme == "ws" and not is_loopback_url(url.replace("ws", "http", 1)):
+        raise ConfigError(
+            f"{name} uses plain ws:// to a host that is not loopback{where}",
+            hint="use wss://; plain ws is only for the local emulator on 127.0.0.1/localhost",
         )
     return url.rstrip("/")
 

@@ -54,6 +54,8 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
                 "preflight",
                 "sending",
                 "listing",
+                "streams",
+                "livebook",
                 "client",
                 "current",
                 "embedded",

@@ -36,6 +36,7 @@ from .server import ServerThread
 from .stats import Stats
 from .tokens import TokenStore
 from .uploads import UploadsApp
+from .wsserver import FeedServer
 
 __all__ = ["DEMO_CLIENT_ID", "ApiClient", "Clock", "Emulator", "EmulatorConfig", "RateLimits"]
 
@@ -71,6 +72,9 @@ class Emulator:
     clock : Clock, optional
         The emulated world's clock (:attr:`clock`); default: wall-clock time, moved forward
         by :meth:`advance`. ``Clock(at=instant)`` starts frozen at ``instant``.
+    ws_port : int
+        Port of the WebSocket market-data feeds (:attr:`ws_url`, started on first use);
+        0 picks a free one.
     """
 
     def __init__(
@@ -85,6 +89,7 @@ class Emulator:
         ledger_options: dict[str, Any] | None = None,
         fault_proxy: bool = False,
         clock: Clock | None = None,
+        ws_port: int = 0,
     ) -> None:
         if rate_limits is True:
             limits: RateLimits | None = RateLimits()
@@ -114,6 +119,8 @@ class Emulator:
                 nickname="paxos-nb demo (every scope)",
             )
         self.oauth = TokenEndpoint(self.registry, self.tokens, self.config, self.counters)
+        self.ws_port = ws_port
+        self.feeds: FeedServer | None = None
         self._server: ServerThread | None = None
         self._dispatcher: Dispatcher | None = None
         self._lock = threading.Lock()
@@ -161,6 +168,9 @@ class Emulator:
         with self._lock:
             server, self._server = self._server, None
             dispatcher, self._dispatcher = self._dispatcher, None
+            feeds, self.feeds = self.feeds, None
+        if feeds is not None:
+            feeds.stop()
         if server is not None:
             server.stop()
             logger.info("Paxos emulator on port %s stopped", server.port)
@@ -200,6 +210,33 @@ class Emulator:
     def token_url(self) -> str:
         """The OAuth2 token endpoint (``.../oauth2/token``)."""
         return self.url + "/oauth2/token"
+
+    @property
+    def ws_url(self) -> str:
+        """``ws://host:port`` of the WebSocket feeds: ``/marketdata[/{market}]``,
+        ``/executiondata[/{market}]``, ``/marketdata/stablecoin[/{market}]``.
+
+        The feeds' server (its own port and thread) starts on the first use of this
+        property, so an emulator nobody streams from runs no extra thread; :meth:`stop`
+        stops it with the rest.
+        """
+        with self._lock:
+            if self._server is None:
+                raise RuntimeError("the emulator is not running; call start() or use `with`")
+            if self.feeds is None:
+                limits = self.config.rate_limits
+                feeds = FeedServer(
+                    self.ledger,
+                    lambda: self.now(),
+                    lambda: self.clock.frozen,
+                    host=self.config.host,
+                    port=self.ws_port,
+                    subscriptions_per_second=limits.subscriptions if limits else None,
+                )
+                feeds.start()
+                self.feeds = feeds
+                logger.info("Paxos emulator feeds listening on %s", feeds.url)
+            return self.feeds.url
 
     @property
     def stats_url(self) -> str:

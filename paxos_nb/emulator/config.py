@@ -33,11 +33,14 @@ class RateLimits:
     limits : mapping of str to float
         Requests per second by group name (see ``DEFAULT_LIMITS``); names given here
         override the defaults, the others keep them.
+    subscriptions : float
+        New WebSocket feed subscriptions per second per client IP (Paxos: 1); more wait.
     """
 
     window: float = 300.0
     throttle: float = 300.0
     limits: Mapping[str, float] = field(default_factory=dict)
+    subscriptions: float = 1.0
 
     def __post_init__(self) -> None:
         unknown = set(self.limits) - set(DEFAULT_LIMITS)
@@ -45,6 +48,8 @@ class RateLimits:
             raise ValueError(
                 f"unknown rate-limit group(s) {sorted(unknown)}; known: {sorted(DEFAULT_LIMITS)}"
             )
+        if self.subscriptions <= 0:
+            raise ValueError("RateLimits needs subscriptions > 0 (new feed connections per second)")
         if self.window <= 0 or self.throttle < 0:
             raise ValueError("RateLimits needs window > 0 and throttle >= 0 (seconds)")
         self.limits = {**DEFAULT_LIMITS, **self.limits}

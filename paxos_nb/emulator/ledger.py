@@ -27,6 +27,7 @@ from typing import Any
 
 from .backends.accounts import Accounts
 from .backends.addresses import Addresses
+from .backends.books import Books
 from .backends.conversions import Conversions
 from .backends.core import Core, LedgerLock
 from .backends.deposits import Deposits
@@ -129,7 +130,8 @@ class Ledger:
         self.destinations = Destinations(core)
         self.conversions = Conversions(core, self.profiles, self.balances)
         self.quotes = Quotes(core, self.profiles, self.balances, self.prices)
-        self.orders = Orders(core, self.profiles, self.balances, self.prices)
+        self.books = Books(core, self.prices)
+        self.orders = Orders(core, self.profiles, self.balances, self.prices, self.books)
         self.identities = Identities(core)
         self.documents = Documents(core, self.identities)
         self.accounts = Accounts(core, self.identities, self.profiles)
@@ -137,7 +139,7 @@ class Ledger:
             self.events, self.profiles, self.balances, self.transfers, self.limits,
             self.deposit_addresses, self.withdrawals, self.fiat_accounts, self.fiat_instructions,
             self.orchestrations, self.deposits, self.fiat, self.paxos_transfers,
-            self.destinations, self.conversions, self.quotes, self.orders,
+            self.destinations, self.conversions, self.quotes, self.books, self.orders,
             self.identities, self.documents, self.accounts,
         )  # fmt: skip
         self.reset()

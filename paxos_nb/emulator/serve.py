@@ -38,6 +38,7 @@ def write_env_file(path: str | Path, emu: Emulator) -> Path:
         "PAXOS_ENV=local",
         f"PAXOS_API_URL={emu.api_url}",
         f"PAXOS_TOKEN_URL={emu.token_url}",
+        f"PAXOS_WS_URL={emu.ws_url}",
         f"PAXOS_CLIENT_ID={client.client_id}",
         f"PAXOS_CLIENT_SECRET={client.client_secret}",
         f'PAXOS_SCOPES="{" ".join(client.scopes)}"',
@@ -53,7 +54,11 @@ def write_env_file(path: str | Path, emu: Emulator) -> Path:
 def main(args: argparse.Namespace) -> int:
     """Run the emulator from parsed ``paxos-nb emulator`` arguments; returns the exit code."""
     emu = Emulator(
-        seed=args.seed, host=args.host, port=args.port, rate_limits=not args.no_rate_limits
+        seed=args.seed,
+        host=args.host,
+        port=args.port,
+        rate_limits=not args.no_rate_limits,
+        ws_port=getattr(args, "ws_port", 0),
     )
     loaded = []
     if args.clients:
@@ -68,7 +73,9 @@ def main(args: argparse.Namespace) -> int:
         try:
             emu.start()
         except OSError as exc:
-            return _error(f"{exc.strerror or exc} (choose another --port, or 0 for a free one)")
+            return _error(
+                f"{exc.strerror or exc} (choose another --port or --ws-port, or 0 for a free one)"
+            )
         try:
             if args.env_file:
                 try:
@@ -97,6 +104,8 @@ def _announce(emu: Emulator, args: argparse.Namespace, loaded: list) -> None:
         f"paxos-nb emulator (seed {emu.config.seed}) is running",
         f"  API URL:     {emu.api_url}",
         f"  Token URL:   {emu.token_url}",
+        f"  Feeds URL:   {emu.ws_url} (WebSocket: /marketdata[/{{market}}], "
+        "/executiondata[/{market}], /marketdata/stablecoin[/{market}])",
         f"  Stats:       {emu.stats_url}",
         f"  Demo client: {demo.client_id} (all {len(ALL_SCOPES)} scopes; its secret is new "
         "each run: use --env-file PATH, never printed)",

@@ -1,4 +1,5 @@
-"""Jupyter UIs for paxos_nb: credentials form, scope picker, token panel, API explorer.
+"""Jupyter UIs for paxos_nb: credentials form, scope picker, token panel, API explorer,
+live order book.
 
 ``import paxos_nb.widgets`` is cheap: ipywidgets is imported when a UI is first built.
 
@@ -20,16 +21,19 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .explore import Explorer
     from .form import CredentialsForm
+    from .livebook import LiveBook
     from .panel import TokenPanel
     from .picker import ScopePicker
 
 __all__ = [
     "CredentialsForm",
     "Explorer",
+    "LiveBook",
     "ScopePicker",
     "TokenPanel",
     "credentials_form",
     "explorer",
+    "live_book",
     "scope_picker",
     "token_panel",
 ]
@@ -37,6 +41,7 @@ __all__ = [
 _CLASSES = {
     "CredentialsForm": ".form",
     "Explorer": ".explore",
+    "LiveBook": ".livebook",
     "ScopePicker": ".picker",
     "TokenPanel": ".panel",
 }
@@ -169,3 +174,26 @@ def explorer(session: Any = None, *, search: str = "", max_rows: int = 100) -> E
     from .explore import Explorer  # ipywidgets loads here, not at import
 
     return Explorer(session, search=search, max_rows=max_rows)
+
+
+def live_book(session: Any, market: str, *, interval: float = 0.25) -> LiveBook:
+    """A market's live order book: depth chart and latest trades, updating, with Stop.
+
+    Parameters
+    ----------
+    session : PaxosSession
+        Its WebSocket feeds are used (``session.order_book`` and the executions feed).
+    market : str
+        ``"BTCUSD"``...; an unknown market raises ``NotFound`` at once.
+    interval : float
+        Seconds between redraws at most (a burst of updates costs one redraw).
+
+    Returns
+    -------
+    LiveBook
+        ``.book`` (the :class:`~paxos_nb.livebook.OrderBook`), ``.trades``, ``.stop()``
+        (also the Stop button; ``close()`` stops too).
+    """
+    from .livebook import LiveBook  # ipywidgets loads here, not at import
+
+    return LiveBook(session, market, interval=interval)

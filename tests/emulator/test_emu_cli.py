@@ -15,6 +15,7 @@ import time
 import pytest
 import requests
 from dotenv import dotenv_values
+from websockets.sync.client import connect as ws_connect
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and select")
 
@@ -82,6 +83,10 @@ def test_serves_prints_urls_loads_clients_and_stops_on_ctrl_c(tmp_path, clients_
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+/v2", api)
         assert token_url == api[: -len("/v2")] + "/oauth2/token"
         assert "paxos-nb-demo" in banner
+        feeds = url_of(banner, "Feeds URL")
+        assert re.fullmatch(r"ws://127\.0\.0\.1:\d+", feeds)
+        with ws_connect(feeds + "/marketdata/BTCUSD") as ws:
+            assert json.loads(ws.recv(timeout=10))["type"] == "SNAPSHOT"
         # The client from the file works (its secret is the one in the file).
         data = {
             "grant_type": "client_credentials",
@@ -97,6 +102,7 @@ def test_serves_prints_urls_loads_clients_and_stops_on_ctrl_c(tmp_path, clients_
         assert values["PAXOS_ENV"] == "local"
         assert values["PAXOS_API_URL"] == api
         assert values["PAXOS_TOKEN_URL"] == token_url
+        assert values["PAXOS_WS_URL"] == feeds
         assert values["PAXOS_CLIENT_ID"] == "paxos-nb-demo"
         assert len(values["PAXOS_SCOPES"].split()) == 60
         secret = values["PAXOS_CLIENT_SECRET"]

@@ -197,6 +197,20 @@ class _Emulator:
                 return line.split("API URL:", 1)[1].strip().removesuffix("/v2")
         raise RuntimeError("paxos-nb emulator did not start:\n" + "".join(self.out + self.err))
 
+    def feeds_url(self, timeout: float = 60) -> str:
+        """The banner's Feeds URL (printed after the API URL): the user's PAXOS_WS_URL."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.5)
+            except queue.Empty:
+                if self.proc.poll() is not None:
+                    break
+                continue
+            if "Feeds URL:" in line:
+                return line.split("Feeds URL:", 1)[1].split()[0]
+        raise RuntimeError("paxos-nb emulator printed no Feeds URL:\n" + "".join(self.out))
+
     def stop(self) -> Job:
         self.proc.send_signal(signal.SIGTERM)  # our own child, by its pid
         try:
@@ -293,6 +307,7 @@ def run(work: Path, workers: int = 2) -> CanaryRun:
     try:
         origin = emulator.url()
         api_url, token_url = origin + "/v2", origin + "/oauth2/token"
+        base = {**base, "PAXOS_WS_URL": emulator.feeds_url()}  # as --env-file writes it
         jobs = _notebook_jobs(work, base, api_url, token_url, key_file, kids, secrets)
         jobs += _cli_jobs(work, base, api_url, token_url, key_file, kids, secrets, demo_env)
         jobs = [_with_files(job, work) for job in jobs]

@@ -340,3 +340,47 @@ def test_notebook_09_shows_every_widget_after_run_all(lab, browser):
     expect(
         page.locator(".jp-OutputArea .paxos-nb-token-panel .paxos-nb-time-left").first
     ).to_contain_text("left (until")
+
+
+_LIVE_BOOK_CELL = """\
+import paxos_nb as px
+from paxos_nb.emulator import Emulator
+
+emu = Emulator(seed=0, rate_limits=False).start()  # a running clock: the book moves by itself
+demo = emu.demo_client
+creds = px.Credentials(
+    demo.client_id, demo.client_secret, "local", api_url=emu.api_url, ws_url=emu.ws_url
+)
+session = px.connect(creds, scopes=["funding:read_profile"])
+live = px.widgets.live_book(session, "BTCUSD")
+live"""
+
+
+def test_live_book_updates_in_the_browser_and_stops(lab, browser):
+    """The depth chart and counters change on the page with no cell run; Stop stops them."""
+    from playwright.sync_api import expect
+
+    page = browser
+    notebook = _notebook("", "")
+    notebook["cells"] = [notebook["cells"][0]]
+    notebook["cells"][0]["source"] = _LIVE_BOOK_CELL
+    (lab.root / "live.ipynb").write_text(json.dumps(notebook))
+    lab.open(page, "live.ipynb")
+    widget = page.locator(".jp-OutputArea .paxos-nb-live-book").first
+    expect(widget.locator(".paxos-nb-live-state")).to_have_attribute("data-state", "live")
+    expect(widget.locator("svg.paxos-nb-depth-chart polygon.paxos-nb-depth-bids")).to_be_visible()
+    counter = widget.locator(".paxos-nb-live-updates")
+    expect(counter).to_have_text(re.compile(r"\d+"))
+    first = int(counter.inner_text())
+    chart = widget.locator(".paxos-nb-live-chart").inner_html()
+    expect(counter).not_to_have_text(str(first))  # the kernel pushed newer state on its own
+    assert int(counter.inner_text()) > first
+    expect(widget.locator(".paxos-nb-live-chart svg")).to_be_visible()
+    _wait_for(lambda: widget.locator(".paxos-nb-live-chart").inner_html() != chart, "a redraw")
+    expect(widget.locator(".paxos-nb-live-trades tbody tr").first).to_be_visible()
+    widget.locator("button.paxos-nb-stop").click()
+    expect(widget.locator(".paxos-nb-live-state")).to_have_attribute("data-state", "stopped")
+    expect(widget.locator("button.paxos-nb-stop")).to_be_disabled()
+    stopped = counter.inner_text()
+    time.sleep(2.5)  # two emulated seconds of background activity: no longer shown
+    assert counter.inner_text() == stopped

@@ -115,6 +115,8 @@ KINDS = frozenset(
         "fiat_deposit_instructions.created",
         "orchestration.failed",
         "transfer.updated",  # a secondary status set or cleared (travel-rule information)
+        # live order books (issue 14)
+        "book.updated", "trade.created",
     }
 )  # fmt: skip
 
@@ -175,6 +177,9 @@ class Core:
         self.scheduler = Scheduler(delays)
         self.listeners: list[Callable[[Change], None]] = []
         self.outcomes = Outcomes(self.lock)  # forced outcomes of the next calls (outcomes.py)
+        # Called with the new instant in every at(), after due work: per-second activity
+        # (the live order books) that follows the clock without a thread of its own.
+        self.tickers: list[Callable[[datetime], None]] = []
         self.customer_id = ""
         self.reset()
 
@@ -210,6 +215,8 @@ class Core:
             self.now = max(now, self._last + _TICK)
             self._last = self.now
             self.scheduler.run_due(self.now)
+            for ticker in self.tickers:
+                ticker(self.now)
             yield
 
     def after(self, family: str, start: datetime, action: Action) -> datetime:

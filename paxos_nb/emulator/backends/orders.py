@@ -4,8 +4,10 @@ An order reserves its worst-case cost in ``trading`` when it is placed (``order.
 SUBMITTED) and is matched at once against the book of that instant: each fill spends from the
 reservation and credits the bought asset (``execution.created``). It then closes
 (``order.filled`` / ``order.cancelled`` / ``order.rejected``), giving back what it still
-holds, or rests OPEN (``order.open``) keeping only what its unfilled part needs. Resting
-orders never fill later; a GTT order is cancelled at its expiration date.
+holds, or rests OPEN (``order.open``) keeping only what its unfilled part needs. The book is
+the market's live book (:mod:`.books`): fills take its synthetic liquidity and are public
+trades, a resting order shows in its price level until it closes. Resting orders never fill
+later; a GTT order is cancelled at its expiration date.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from ..book import Book
 from ..fmt import EXACT, fmt_dec
 from ..pricing import Prices, split_market
 from ..problems import Problem, already_exists, not_found
@@ -27,6 +30,7 @@ from ..trading import (
     remaining_cost,
     worst_cost,
 )
+from .books import Books
 from .core import Core, Family
 from .profiles import Balances, Profiles
 
@@ -67,9 +71,12 @@ class OrderRequest:
 class Orders(Family[Order]):
     """Every order of the customer, and their executions (``executions``)."""
 
-    def __init__(self, core: Core, profiles: Profiles, balances: Balances, prices: Prices) -> None:
+    def __init__(
+        self, core: Core, profiles: Profiles, balances: Balances, prices: Prices, books: Books
+    ) -> None:
         super().__init__("order")
         self.core, self.profiles, self.balances, self.prices = core, profiles, balances, prices
+        self.books = books
         self.executions: Family[Execution] = Family("execution")
 
     def reset(self) -> None:
@@ -156,7 +163,8 @@ class Orders(Family[Order]):
                 },
             )
         if order.type == "LIMIT":
-            bids, asks = self.prices.book(order.market, now)
+            book = self.books.book(order.market)
+            bids, asks = book.levels("BUY"), book.levels("SELL")
             taker = order.price >= asks[0][0] if order.side == "BUY" else order.price <= bids[0][0]
             if taker and abs(order.price - mid) >= mid * TAKER_BAND:
                 raise Problem(
@@ -170,9 +178,12 @@ class Orders(Family[Order]):
 
     # -- matching and closing -----------------------------------------------------------------
     def _match(self, order: Order, now: datetime) -> None:
-        """Match a just-placed order against the book at ``now`` and settle its fills."""
-        bids, asks = self.prices.book(order.market, now)
-        levels = asks if order.side == "BUY" else bids
+        """Match a just-placed order against the live book and settle its fills."""
+        with self.books.trading(order.market) as book:
+            self._match_in(order, book, now)
+
+    def _match_in(self, order: Order, book: Book, now: datetime) -> None:
+        levels = book.synthetic_levels("SELL" if order.side == "BUY" else "BUY")
         order.modified_at = now
         if order.type == "POST_ONLY_LIMIT" and levels and crosses(order, levels[0][0]):
             return self._close(order, "REJECTED", now)
@@ -181,6 +192,7 @@ class Orders(Family[Order]):
             return self._close(order, "CANCELLED", now)
         for price, amount in fills:
             self._fill(order, price, amount, now)
+            self.books.fill(book, order.side, price, amount)
         if complete or (order.type != "MARKET" and order.base_amount == order.amount_filled):
             return self._close(order, "FILLED", now)
         if order.type == "MARKET" or order.time_in_force == "IOC":
@@ -189,6 +201,7 @@ class Orders(Family[Order]):
         self.balances.release(order.profile_id, order.reserved_asset, order.reserved - keep)
         order.reserved = keep
         previous, order.status = order.status, "OPEN"
+        self.books.rest(book, order)
         self.core.changed("order.open", order, now, previous)
         return None
 
@@ -227,5 +240,7 @@ class Orders(Family[Order]):
             self.balances.release(order.profile_id, order.reserved_asset, order.reserved)
             order.reserved = ZERO
         previous = order.status
+        if previous == "OPEN":  # it was resting: its unfilled part leaves the book
+            self.books.unrest(order)
         order.status, order.modified_at, order.closed_at = status, now, now
         self.core.changed(f"order.{status.lower()}", order, now, previous)

@@ -1,4 +1,6 @@
-"""Public market data and pricing (API-BRIEF.md section 10.2), from the seeded price walk."""
+"""Public market data and pricing (docs.paxos.com, Market Data): prices from the seeded walk;
+order books, tickers' best levels and recent executions from the live books (``ledger.books``),
+which the WebSocket feeds share."""
 
 from __future__ import annotations
 
@@ -77,18 +79,30 @@ def _stats(prices, market: str, begin: datetime, end: datetime) -> dict[str, Any
     }
 
 
+def _trade(prices, t) -> dict[str, str]:
+    return {
+        "match_number": t.match_number,
+        "price": prices.fmt_price(t.market, t.price),
+        "amount": fmt_fixed(t.amount, 8),
+        "executed_at": fmt_ts(t.executed_at),
+    }
+
+
 @handles("GetTicker")
 def get_ticker(call: Call) -> Body:
     market = _market(call, MARKET_DATA_MARKETS)
-    prices, now = ledger_of(call).prices, call.now
-    bids, asks = prices.book(market, now)
-    last = prices.trades(market, now, count=1)[-1]
+    ledger, now = ledger_of(call), call.now
+    prices = ledger.prices
+    with ledger.at(now):
+        book = ledger.books.book(market)
+        best_bid, best_ask = book.levels("BUY")[0], book.levels("SELL")[0]
+        last = book.last_trade()
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
     return {
         "market": market,
-        "best_bid": _level(prices, market, *bids[0]),
-        "best_ask": _level(prices, market, *asks[0]),
-        "last_execution": _level(prices, market, last["price"], last["amount"]),
+        "best_bid": _level(prices, market, *best_bid),
+        "best_ask": _level(prices, market, *best_ask),
+        "last_execution": _level(prices, market, last.price, last.amount),
         "last_day": _stats(prices, market, now - timedelta(days=1), now),
         "today": _stats(prices, market, midnight, now),
         "snapshot_at": fmt_ts(now),
@@ -98,8 +112,11 @@ def get_ticker(call: Call) -> Body:
 @handles("GetOrderBook")
 def get_order_book(call: Call) -> Body:
     market = _market(call, MARKET_DATA_MARKETS)
-    prices = ledger_of(call).prices
-    bids, asks = prices.book(market, call.now)
+    ledger = ledger_of(call)
+    with ledger.at(call.now):
+        book = ledger.books.book(market)
+        bids, asks = book.levels("BUY"), book.levels("SELL")
+    prices = ledger.prices
     return {
         "market": market,
         "asks": [_level(prices, market, p, a) for p, a in asks],
@@ -110,18 +127,10 @@ def get_order_book(call: Call) -> Body:
 @handles("ListRecentExecutions")
 def list_recent_executions(call: Call) -> Body:
     market = _market(call, MARKET_DATA_MARKETS)
-    prices = ledger_of(call).prices
-    return {
-        "items": [
-            {
-                "match_number": t["match_number"],
-                "price": prices.fmt_price(market, t["price"]),
-                "amount": fmt_fixed(t["amount"], 8),
-                "executed_at": fmt_ts(t["executed_at"]),
-            }
-            for t in prices.trades(market, call.now)
-        ]
-    }
+    ledger = ledger_of(call)
+    with ledger.at(call.now):
+        trades = ledger.books.book(market).recent()
+    return {"items": [_trade(ledger.prices, t) for t in trades]}
 
 
 @handles("ListPrices")
