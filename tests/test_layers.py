@@ -52,7 +52,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
 LEAVES = ("paxos_nb.errors", "paxos_nb.redact", "paxos_nb.htmlrepr")
 EMULATOR = "paxos_nb.emulator"
 # The emulator is a separate server: it shares only the operations data with the client.
-EMULATOR_MAY_IMPORT = ("paxos_nb.catalog",)
+EMULATOR_MAY_IMPORT = ("paxos_nb.catalog", "paxos_nb.catalog.schemas")
 
 
 def module_name(path: Path) -> str:

@@ -1,0 +1,411 @@
+"""Request validation from the catalog's schemas: path, query and body, before any handler runs.
+
+One :func:`check` per request, called by the dispatcher after the auth chain. Each operation's
+rules are compiled on first use (``fastjsonschema``) and cached for the process. Every refusal
+is a 400 problem+json naming the field and what it expected, in Paxos's wording
+(``base_amount invalid: ...``); a body that is not JSON is a 415. The policy where Paxos says
+nothing (unknown names, bodies where none is taken, ``null``) is in docs/emulator.md.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+import fastjsonschema
+
+from .. import catalog
+from ..catalog import Operation, schemas
+from .call import Query
+from .problems import Problem, bad_request
+
+__all__ = ["check", "request_components", "rfc3339"]
+
+_INT_RANGES = {
+    "int32": (-(2**31), 2**31 - 1),
+    "int64": (-(2**63), 2**63 - 1),
+    "uint32": (0, 2**32 - 1),
+    "uint64": (0, 2**64 - 1),
+}
+_INTEGER = re.compile(r"\A[+-]?[0-9]+\Z")
+_RFC3339 = re.compile(
+    r"\A(\d{4})-(\d\d)-(\d\d)[Tt](\d\d):(\d\d):(\d\d)(\.\d+)?([Zz]|[+-](\d\d):(\d\d))\Z"
+)
+# strconv.ParseBool, which Go services (grpc-gateway) use for boolean query parameters.
+_BOOLEANS = {
+    **dict.fromkeys(("1", "t", "T", "TRUE", "true", "True"), True),
+    **dict.fromkeys(("0", "f", "F", "FALSE", "false", "False"), False),
+}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_DECIMAL_PATTERN = "[0-9]*\\.?[0-9]"  # the spec's decimal-string patterns contain this
+_JSON_MEDIA = re.compile(r"\Aapplication/(?:[\w.+-]+\+)?json\Z")
+
+
+def rfc3339(text: str) -> bool:
+    """Whether ``text`` is an RFC 3339 timestamp (``2006-01-02T15:04:05Z``, offsets allowed)."""
+    m = _RFC3339.match(text)
+    if m is None:
+        return False
+    year, month, day, hour, minute, second = (int(g) for g in m.groups()[:6])
+    try:
+        datetime(year, month, day, hour, minute, min(second, 59))  # 60: a leap second
+    except ValueError:
+        return False
+    offset = m.group(9)
+    return offset is None or (int(offset) < 24 and int(m.group(10)) < 60)
+
+
+_FORMATS: dict[str, Any] = {
+    "date-time": rfc3339,
+    "int32": r"^[+-]?[0-9]+$",  # a string carrying an integer (formats apply to strings only)
+    "int64": r"^[+-]?[0-9]+$",
+    "uint64": r"^[0-9]+$",
+}
+
+
+def _strict(node: Any) -> Any:
+    """A copy where every object schema with ``properties`` refuses other names (requests)."""
+    if isinstance(node, list):
+        return [_strict(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _strict(value) for key, value in node.items()}
+    if "properties" in node:
+        out["properties"] = {k: _strict(v) for k, v in node["properties"].items()}
+        out.setdefault("additionalProperties", False)
+    return out
+
+
+@cache
+def request_components() -> dict[str, Any]:
+    """The catalog's components as request validation reads them: unknown field names refused."""
+    return {name: _strict(schema) for name, schema in schemas.components().items()}
+
+
+def _compile(schema: dict[str, Any]) -> Callable[[Any], Any]:
+    rooted = {
+        "$schema": "http://json-schema.org/draft-04/schema#",  # OpenAPI 3.0's dialect
+        "components": request_components(),
+        "allOf": [_strict(copy.deepcopy(schema))],
+    }
+    return fastjsonschema.compile(rooted, formats=_FORMATS)
+
+
+@dataclass(frozen=True)
+class _Param:
+    """One query parameter: its JSON type (of its items, for an array) and integer range."""
+
+    name: str
+    array: bool
+    kind: str  # "string", "integer", "number" or "boolean"
+    bounds: tuple[int, int] | None  # an integer format's range
+
+
+def _param(name: str, schema: dict[str, Any]) -> _Param:
+    schema = schemas.resolve(schema)
+    array = schema.get("type") == "array"
+    if array:
+        schema = schemas.resolve(schema.get("items", {}))
+    kind = schema.get("type")
+    return _Param(
+        name,
+        array,
+        kind if isinstance(kind, str) else "string",
+        _INT_RANGES.get(schema.get("format", "int64")),
+    )
+
+
+@dataclass(frozen=True)
+class _Rules:
+    """One operation's compiled request rules."""
+
+    op: Operation
+    path: Callable[[Any], Any]
+    query: dict[str, _Param]
+    required: tuple[str, ...]
+    query_check: Callable[[Any], Any]
+    body: Callable[[Any], Any] | None
+    body_required: bool
+
+
+@cache
+def _rules(operation_id: str) -> _Rules:
+    op = catalog.by_id(operation_id)
+    assert op is not None, operation_id
+    found = schemas.for_operation(operation_id)
+    return _Rules(
+        op=op,
+        path=_compile({"type": "object", "properties": found.path}),
+        query={name: _param(name, schema) for name, schema in found.query.items()},
+        required=found.required,
+        query_check=_compile({"type": "object", "properties": found.query}),
+        body=_compile(found.body) if found.body is not None else None,
+        body_required=found.body_required,
+    )
+
+
+# -- the entry point ---------------------------------------------------------------------
+def check(
+    op: Operation,
+    path_params: Mapping[str, str],
+    query: Query,
+    body: bytes,
+    content_type: str | None,
+) -> dict[str, Any] | None:
+    """Validate one request to ``op``; returns the JSON body for the handler (or None).
+
+    The body comes back with ``Decimal`` numbers and without ``null`` members (Paxos reads
+    ``null`` as "not given", like any protobuf JSON service).
+    """
+    rules = _rules(op.operation_id)
+    _check_path(rules, path_params)
+    _check_query(rules, query)
+    return _check_body(rules, body, content_type)
+
+
+def _where(op: Operation) -> str:
+    return f"{op.method} /v2{op.path}"
+
+
+def _check_path(rules: _Rules, values: Mapping[str, str]) -> None:
+    for name, value in values.items():
+        control = _CONTROL.search(value)
+        if control:
+            raise bad_request(
+                f"path parameter {name} invalid: control character {control.group()!r} in {value!r}"
+            )
+    try:
+        rules.path(dict(values))
+    except fastjsonschema.JsonSchemaValueException as exc:
+        if exc.rule == "enum":  # a path names a resource: an unknown one is not found
+            raise Problem(
+                404,
+                f"{_field(exc.name)} not found: {exc.value}; path parameter {_field(exc.name)} "
+                f"takes {_expected(exc.definition or {})}",
+            ) from None
+        raise bad_request(_explain(exc, "path parameter ")) from None
+
+
+def _check_query(rules: _Rules, query: Query) -> None:
+    given: dict[str, Any] = {}
+    for name in query:
+        param = rules.query.get(name)
+        if param is None:
+            raise bad_request(_unknown_query(rules, name))
+        raw = [v for v in query.getlist(name) if v != ""]  # empty: not given
+        if not raw:
+            continue
+        if param.array:
+            given[name] = [_coerce(param, v) for v in raw]
+        elif len(raw) > 1:
+            raise bad_request(
+                f"query parameter {name} invalid: given {len(raw)} times; it takes one value"
+            )
+        else:
+            given[name] = _coerce(param, raw[0])
+    for name in rules.required:
+        if name not in given:
+            raise bad_request(f"query parameter {name} is required")
+    _run(rules.query_check, given, "query parameter ")
+
+
+def _unknown_query(rules: _Rules, name: str) -> str:
+    known = sorted(rules.query)
+    head = f"query parameter {name} is not a parameter of {_where(rules.op)}"
+    if not known:
+        return f"{head}, which takes no query parameters"
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    if close:
+        return f"{head}; did you mean {close[0]}?"
+    return f"{head}; its parameters are {', '.join(known)}"
+
+
+def _coerce(param: _Param, text: str) -> Any:
+    """A query string value as its declared JSON type (strings stay strings)."""
+    at = f"query parameter {param.name} invalid"
+    if param.kind == "integer":
+        if not _INTEGER.match(text):
+            raise bad_request(f"{at}: expected an integer, got {text!r}")
+        value, bounds = int(text), param.bounds or _INT_RANGES["int64"]
+        if not bounds[0] <= value <= bounds[1]:
+            raise bad_request(f"{at}: {text} is out of range ({bounds[0]} to {bounds[1]})")
+        return value
+    if param.kind == "number":
+        try:
+            number = Decimal(text)
+        except ArithmeticError:
+            number = Decimal("nan")
+        if not number.is_finite():
+            raise bad_request(f"{at}: expected a number, got {text!r}")
+        return float(number)
+    if param.kind == "boolean":
+        if text not in _BOOLEANS:
+            raise bad_request(f"{at}: expected true or false, got {text!r}")
+        return _BOOLEANS[text]
+    return text
+
+
+def _check_body(rules: _Rules, raw: bytes, content_type: str | None) -> dict[str, Any] | None:
+    where = _where(rules.op)
+    if not raw:
+        if rules.body_required:
+            raise bad_request(f"{where} needs a JSON request body")
+        return None
+    if rules.body is None:
+        raise bad_request(f"{where} takes no request body; send it without one")
+    _check_media(content_type)
+    checked = _parse(raw, float)
+    if not isinstance(checked, dict):
+        raise bad_request("request body must be a JSON object")
+    _run(rules.body, _without_nulls(checked), "")
+    body: dict[str, Any] = _without_nulls(_parse(raw, Decimal))
+    return body
+
+
+def _check_media(content_type: str | None) -> None:
+    mime, _, params = (content_type or "").partition(";")
+    charset = re.search(r"charset\s*=\s*\"?([\w-]+)", params, re.IGNORECASE)
+    ok = _JSON_MEDIA.match(mime.strip().lower()) and (
+        charset is None or charset.group(1).lower() in ("utf-8", "utf8")
+    )
+    if not ok:
+        got = f"'{content_type}'" if content_type else "none"
+        raise Problem(
+            415,
+            f"the request body must be JSON sent with Content-Type: application/json; got {got}",
+        )
+
+
+def _parse(raw: bytes, parse_float: Callable[[str], Any]) -> Any:
+    try:
+        return json.loads(
+            raw,
+            parse_float=parse_float,
+            parse_constant=_no_constant,
+            object_pairs_hook=_no_duplicates,
+        )
+    except ValueError as exc:
+        raise bad_request(f"request body is not valid JSON: {exc}") from None
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        twice = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+        raise ValueError(f"field {twice!r} is given more than once")
+    return out
+
+
+def _without_nulls(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
+
+
+# -- naming what is wrong ---------------------------------------------------------------
+def _run(validate: Callable[[Any], Any], data: Any, prefix: str) -> None:
+    try:
+        validate(data)
+    except fastjsonschema.JsonSchemaValueException as exc:
+        raise bad_request(_explain(exc, prefix)) from None
+
+
+def _field(name: str | None) -> str:
+    """``data.destination.profile`` -> ``destination.profile``."""
+    name = name or "data"
+    return name[5:] if name.startswith("data.") else name[4:]
+
+
+_ARTICLE = {
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "object": "a JSON object",
+    "array": "a list",
+    "null": "null",
+}
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "null"
+    text = str(value)
+    return repr(text if len(text) <= 80 else text[:77] + "...")
+
+
+def _expected(definition: Mapping[str, Any]) -> str:
+    pattern = definition.get("pattern", "")
+    if _DECIMAL_PATTERN in pattern:
+        return 'a decimal string such as "12.50"'
+    if "enum" in definition:
+        return "one of " + ", ".join(map(str, definition["enum"]))
+    if definition.get("format") == "date-time":
+        return "an RFC 3339 timestamp such as 2006-01-02T15:04:05Z"
+    kind = definition.get("type")
+    if isinstance(kind, list):
+        return " or ".join(_ARTICLE.get(str(k), str(k)) for k in kind)
+    if pattern:
+        return f"text matching {pattern}"
+    return _ARTICLE.get(str(kind), str(kind))
+
+
+def _not_decimal(at: str, value: Any) -> str:
+    """Paxos's wording for a bad amount, and how to send it."""
+    shown = value if isinstance(value, str) else json.dumps(value, default=str)
+    message = f"{at} invalid: invalid amount '{shown}': must be positive decimal"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f'{message} sent as a string, such as "{value}"'
+    if not isinstance(value, str):
+        return f'{message} sent as a string, such as "12.50"'
+    return message
+
+
+def _explain(exc: fastjsonschema.JsonSchemaValueException, prefix: str) -> str:
+    field = _field(exc.name)
+    at = f"{prefix}{field}" if field else ("the request body" if not prefix else prefix.strip())
+    rule, definition, value = exc.rule, exc.definition or {}, exc.value
+    if rule == "required" and isinstance(value, dict):
+        missing = [name for name in exc.rule_definition if name not in value]
+        inside = f"{field}." if field else ""
+        names = " and ".join(f"{prefix}{inside}{m}" for m in missing)
+        return f"{names} {'is' if len(missing) == 1 else 'are'} required"
+    if rule == "additionalProperties" and isinstance(value, dict):
+        known = sorted(definition.get("properties", {}))
+        unknown = sorted(set(value) - set(known))
+        inside = f"{field}." if field else ""
+        name = unknown[0] if unknown else "?"
+        head = f"{prefix}{inside}{name} is not a field of {at if field else 'the request body'}"
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        if close:
+            return f"{head}; did you mean {inside}{close[0]}?"
+        return f"{head}; its fields are {', '.join(known)}" if known else head
+    if rule in ("type", "pattern") and _DECIMAL_PATTERN in definition.get("pattern", ""):
+        return _not_decimal(at, value)
+    if rule in ("type", "enum", "pattern", "format"):
+        return f"{at} invalid: expected {_expected(definition)}, got {_shown(value)}"
+    detail = exc.message.replace(exc.name or "data", "the value", 1)
+    return f"{at} invalid: {detail} (got {_shown(value)})"
