@@ -3,19 +3,19 @@
 One :func:`check` per request, called by the dispatcher after the auth chain. Each operation's
 rules are compiled on first use (``fastjsonschema``) and cached for the process. Every refusal
 is a 400 problem+json naming the field and what it expected, in Paxos's wording
-(``base_amount invalid: ...``); a body that is not JSON is a 415. The policy where Paxos says
+(``base_amount invalid: ...``, worded by :mod:`.schema_errors`); a body that is not JSON is a
+415. The policy where Paxos says
 nothing (unknown names, bodies where none is taken, ``null``) is in docs/emulator.md.
 """
 
 from __future__ import annotations
 
-import copy
 import difflib
 import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -26,6 +26,7 @@ from .. import catalog
 from ..catalog import Operation, schemas
 from .call import Query
 from .problems import Problem, bad_request
+from .schema_errors import expected, explain, field_of
 
 __all__ = ["check", "request_components", "rfc3339"]
 
@@ -45,22 +46,27 @@ _BOOLEANS = {
     **dict.fromkeys(("0", "f", "F", "FALSE", "false", "False"), False),
 }
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_DECIMAL_PATTERN = "[0-9]*\\.?[0-9]"  # the spec's decimal-string patterns contain this
 _JSON_MEDIA = re.compile(r"\Aapplication/(?:[\w.+-]+\+)?json\Z")
 
 
 def rfc3339(text: str) -> bool:
-    """Whether ``text`` is an RFC 3339 timestamp (``2006-01-02T15:04:05Z``, offsets allowed)."""
+    """Whether ``text`` is an RFC 3339 timestamp (``2006-01-02T15:04:05Z``, offsets allowed)
+    naming a real instant that UTC can hold (``0001-01-01T00:00:00+00:01`` cannot)."""
     m = _RFC3339.match(text)
     if m is None:
         return False
     year, month, day, hour, minute, second = (int(g) for g in m.groups()[:6])
-    try:
-        datetime(year, month, day, hour, minute, min(second, 59))  # 60: a leap second
-    except ValueError:
+    sign, hours, minutes = m.group(8)[0], m.group(9), m.group(10)
+    if int(minutes or 0) > 59:
         return False
-    offset = m.group(9)
-    return offset is None or (int(offset) < 24 and int(m.group(10)) < 60)
+    try:
+        offset = timedelta(hours=int(hours or 0), minutes=int(minutes or 0))
+        zone = timezone(-offset if sign == "-" else offset)
+        second = min(second, 59)  # 60: a leap second
+        datetime(year, month, day, hour, minute, second, tzinfo=zone).astimezone(timezone.utc)
+    except (ValueError, OverflowError):
+        return False
+    return True
 
 
 _FORMATS: dict[str, Any] = {
@@ -94,7 +100,7 @@ def _compile(schema: dict[str, Any]) -> Callable[[Any], Any]:
     rooted = {
         "$schema": "http://json-schema.org/draft-04/schema#",  # OpenAPI 3.0's dialect
         "components": request_components(),
-        "allOf": [_strict(copy.deepcopy(schema))],
+        "allOf": [_strict(schema)],
     }
     return fastjsonschema.compile(rooted, formats=_FORMATS)
 
@@ -188,10 +194,10 @@ def _check_path(rules: _Rules, values: Mapping[str, str]) -> None:
         if exc.rule == "enum":  # a path names a resource: an unknown one is not found
             raise Problem(
                 404,
-                f"{_field(exc.name)} not found: {exc.value}; path parameter {_field(exc.name)} "
-                f"takes {_expected(exc.definition or {})}",
+                f"{field_of(exc)} not found: {exc.value}; path parameter {field_of(exc)} "
+                f"takes {expected(exc.definition or {})}",
             ) from None
-        raise bad_request(_explain(exc, "path parameter ")) from None
+        raise bad_request(explain(exc, "path parameter ")) from None
 
 
 def _check_query(rules: _Rules, query: Query) -> None:
@@ -301,11 +307,11 @@ def _no_constant(name: str) -> Any:
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out = dict(pairs)
-    if len(out) != len(pairs):
-        seen: set[str] = set()
-        twice = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
-        raise ValueError(f"field {twice!r} is given more than once")
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"field {key!r} is given more than once")
+        out[key] = value
     return out
 
 
@@ -317,95 +323,8 @@ def _without_nulls(value: Any) -> Any:
     return value
 
 
-# -- naming what is wrong ---------------------------------------------------------------
 def _run(validate: Callable[[Any], Any], data: Any, prefix: str) -> None:
     try:
         validate(data)
     except fastjsonschema.JsonSchemaValueException as exc:
-        raise bad_request(_explain(exc, prefix)) from None
-
-
-def _field(name: str | None) -> str:
-    """``data.destination.profile`` -> ``destination.profile``."""
-    name = name or "data"
-    return name[5:] if name.startswith("data.") else name[4:]
-
-
-_ARTICLE = {
-    "string": "a string",
-    "integer": "an integer",
-    "number": "a number",
-    "boolean": "true or false",
-    "object": "a JSON object",
-    "array": "a list",
-    "null": "null",
-}
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, int | float):
-        return f"the number {value}"
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "a list"
-    if value is None:
-        return "null"
-    text = str(value)
-    return repr(text if len(text) <= 80 else text[:77] + "...")
-
-
-def _expected(definition: Mapping[str, Any]) -> str:
-    pattern = definition.get("pattern", "")
-    if _DECIMAL_PATTERN in pattern:
-        return 'a decimal string such as "12.50"'
-    if "enum" in definition:
-        return "one of " + ", ".join(map(str, definition["enum"]))
-    if definition.get("format") == "date-time":
-        return "an RFC 3339 timestamp such as 2006-01-02T15:04:05Z"
-    kind = definition.get("type")
-    if isinstance(kind, list):
-        return " or ".join(_ARTICLE.get(str(k), str(k)) for k in kind)
-    if pattern:
-        return f"text matching {pattern}"
-    return _ARTICLE.get(str(kind), str(kind))
-
-
-def _not_decimal(at: str, value: Any) -> str:
-    """Paxos's wording for a bad amount, and how to send it."""
-    shown = value if isinstance(value, str) else json.dumps(value, default=str)
-    message = f"{at} invalid: invalid amount '{shown}': must be positive decimal"
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return f'{message} sent as a string, such as "{value}"'
-    if not isinstance(value, str):
-        return f'{message} sent as a string, such as "12.50"'
-    return message
-
-
-def _explain(exc: fastjsonschema.JsonSchemaValueException, prefix: str) -> str:
-    field = _field(exc.name)
-    at = f"{prefix}{field}" if field else ("the request body" if not prefix else prefix.strip())
-    rule, definition, value = exc.rule, exc.definition or {}, exc.value
-    if rule == "required" and isinstance(value, dict):
-        missing = [name for name in exc.rule_definition if name not in value]
-        inside = f"{field}." if field else ""
-        names = " and ".join(f"{prefix}{inside}{m}" for m in missing)
-        return f"{names} {'is' if len(missing) == 1 else 'are'} required"
-    if rule == "additionalProperties" and isinstance(value, dict):
-        known = sorted(definition.get("properties", {}))
-        unknown = sorted(set(value) - set(known))
-        inside = f"{field}." if field else ""
-        name = unknown[0] if unknown else "?"
-        head = f"{prefix}{inside}{name} is not a field of {at if field else 'the request body'}"
-        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-        if close:
-            return f"{head}; did you mean {inside}{close[0]}?"
-        return f"{head}; its fields are {', '.join(known)}" if known else head
-    if rule in ("type", "pattern") and _DECIMAL_PATTERN in definition.get("pattern", ""):
-        return _not_decimal(at, value)
-    if rule in ("type", "enum", "pattern", "format"):
-        return f"{at} invalid: expected {_expected(definition)}, got {_shown(value)}"
-    detail = exc.message.replace(exc.name or "data", "the value", 1)
-    return f"{at} invalid: {detail} (got {_shown(value)})"
+        raise bad_request(explain(exc, prefix)) from None

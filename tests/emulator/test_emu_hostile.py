@@ -17,6 +17,8 @@ import pytest
 
 from paxos_nb import catalog
 from paxos_nb.catalog import schemas
+from paxos_nb.emulator.fmt import parse_ts
+from paxos_nb.emulator.problems import Problem
 
 # The five writes of the issue, with a body each that passes validation.
 WRITES = {
@@ -224,3 +226,30 @@ def test_a_client_leaving_mid_body_logs_no_error(fresh_emulator, caplog):
             == b"HTTP/1.1 200"
         )
     assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+# -- found by the suite's own fuzz campaign (tests/reliability/test_fuzz.py) -----------------
+def test_fuzz_found_a_timestamp_that_leaves_utc_after_its_offset(emulator, http, auth):
+    """Was 500 ``OverflowError: date value out of range`` (``-m slow``, seed 3343320415)."""
+    r = http.get(
+        f"{emulator.api_url}/transfer/deposit-addresses",
+        params={"created_at.gte": "0001-01-01T00:00:00+00:01"},
+        headers=auth(),
+        timeout=10,
+    )
+    assert (r.status_code, r.headers["Content-Type"]) == (400, "application/problem+json")
+    assert r.json()["detail"].startswith("query parameter created_at.gte invalid: expected an RFC")
+    with pytest.raises(Problem, match=r"created_at\.gte invalid: '9999-12-31T23:59:59-01:00'"):
+        parse_ts("9999-12-31T23:59:59-01:00", "created_at.gte")  # the handlers' own parser too
+
+
+def test_fuzz_found_a_list_for_the_asset_of_a_fee_quote(emulator, http, auth):
+    """Was 500 ``TypeError: unhashable type: 'list'`` (the campaign run against main)."""
+    body = {"asset": ["USDG"], "crypto_network": "ETHEREUM", "destination_address": "0x" + "1" * 40}
+    r = http.post(
+        f"{emulator.api_url}/transfer/fees/crypto-withdrawal", json=body, headers=auth(), timeout=10
+    )
+    assert (r.status_code, r.json()["detail"]) == (
+        400,
+        "asset invalid: expected a string, got a list",
+    )

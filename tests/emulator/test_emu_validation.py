@@ -163,6 +163,15 @@ def test_a_number_where_a_decimal_string_belongs_is_refused_with_the_fix(call, p
     assert detail == "amount invalid: invalid amount '1e5': must be positive decimal"
 
 
+def test_formats_are_named(call, pid):
+    order = {"side": "BUY", "market": "BTCUSD", "type": "LIMIT", "expiration_date": "tomorrow"}
+    detail = _refused(call("POST", f"/profiles/{pid}/orders", json=order))
+    assert detail == (
+        'expiration_date invalid: expected an integer in a string, such as "1767225600000", '
+        "got 'tomorrow'"
+    )
+
+
 def test_required_body_fields_are_named(call, pid):
     body = _internal(pid)
     del body["asset"], body["amount"]
