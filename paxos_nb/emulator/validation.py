@@ -4,14 +4,15 @@ One :func:`check` per request, called by the dispatcher after the auth chain. Ea
 rules are compiled on first use (``fastjsonschema``) and cached for the process. Every refusal
 is a 400 problem+json naming the field and what it expected, in Paxos's wording
 (``base_amount invalid: ...``, worded by :mod:`.schema_errors`); a body that is not JSON is a
-415. The policy where Paxos says
-nothing (unknown names, bodies where none is taken, ``null``) is in docs/emulator.md.
+415. The policy where Paxos says nothing (unknown names, bodies where none is taken,
+``null``) is in docs/emulator.md.
 """
 
 from __future__ import annotations
 
 import difflib
 import json
+import logging
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ from .problems import Problem, bad_request
 from .schema_errors import expected, explain, field_of
 
 __all__ = ["check", "request_components", "rfc3339"]
+
+logger = logging.getLogger(__name__)
 
 _INT_RANGES = {
     "int32": (-(2**31), 2**31 - 1),
@@ -139,6 +142,7 @@ class _Rules:
     required: tuple[str, ...]
     query_check: Callable[[Any], Any]
     body: Callable[[Any], Any] | None
+    body_schema: dict[str, Any] | None
     body_required: bool
 
 
@@ -154,6 +158,7 @@ def _rules(operation_id: str) -> _Rules:
         required=found.required,
         query_check=_compile({"type": "object", "properties": found.query}),
         body=_compile(found.body) if found.body is not None else None,
+        body_schema=found.body,
         body_required=found.body_required,
     )
 
@@ -271,9 +276,43 @@ def _check_body(rules: _Rules, raw: bytes, content_type: str | None) -> dict[str
     checked = _parse(raw, float)
     if not isinstance(checked, dict):
         raise bad_request("request body must be a JSON object")
-    _run(rules.body, _without_nulls(checked), "")
-    body: dict[str, Any] = _without_nulls(_parse(raw, Decimal))
+    assert rules.body_schema is not None
+    checked = _discard_unknown(rules.body_schema, _without_nulls(checked), "")
+    _run(rules.body, checked, "")
+    body: dict[str, Any] = _discard_unknown(
+        rules.body_schema, _without_nulls(_parse(raw, Decimal)), ""
+    )
     return body
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def _discard_unknown(schema: dict[str, Any], value: Any, where: str) -> Any:
+    """``value`` without the object members its schema does not declare, as Paxos's protobuf
+    JSON reader discards them (Paxos adds fields), except names a letter or two off a declared
+    one (``ref_idd``): those stay, for the schema check to refuse as the typo they are. The
+    same line as the client's own check (``paxos_nb.request_checks``)."""
+    schema = schemas.resolve(schema)
+    if isinstance(value, list):
+        items = schema.get("items") or {}
+        return [_discard_unknown(items, v, f"{where.rstrip('.')}[].") for v in value]
+    props = schema.get("properties")
+    if not isinstance(value, dict) or not props:
+        return value
+    by_norm = {_norm(name): name for name in props}
+    out = {}
+    for key, member in value.items():
+        if key in props:
+            out[key] = _discard_unknown(props[key], member, f"{where}{key}.")
+        elif "additionalProperties" in schema or difflib.get_close_matches(
+            _norm(key), by_norm, n=1, cutoff=0.85
+        ):
+            out[key] = member  # a map's entry, or a typo for the check to name
+        else:
+            logger.debug("request body field %s%s is not in the catalog: ignored", where, key)
+    return out
 
 
 def _check_media(content_type: str | None) -> None:

@@ -207,6 +207,26 @@ def test_an_unknown_body_field_names_the_closest_known_one(call, pid):
     )
 
 
+def test_an_unknown_body_field_that_is_no_typo_is_ignored_as_paxos_does(call, pid, other):
+    """protobuf JSON discards unknown members (Paxos adds fields); the client draws the same
+    line (paxos_nb.request_checks): only a near miss of a declared name is refused."""
+    body = _internal(pid, to_profile_id=other, ref_id="v-unknown")
+    status, first = call("POST", "/transfer/internal", json={**body, "a_field_from_2027": "x"})
+    assert status == 200, first
+    assert "a_field_from_2027" not in first
+    again = {**body, "another_new_field": {"nested": [1]}}
+    status, second = call("POST", "/transfer/internal", json=again)  # the same transfer again
+    assert (status, second["meta"]["existing"]["id"]) == (409, first["id"])
+    nested = {
+        "ref_id": "v-3",
+        "source_asset": "USD",
+        "destination_asset": "USD",
+        "source_amount": "1",
+        "destination": {"profile": {"profile_id": pid, "routing": "new"}},
+    }
+    assert "routing" not in _refused(call("POST", "/orchestration/orchestrations", json=nested))
+
+
 def test_null_means_not_given(call, pid, other):
     status, body = call(
         "POST", "/transfer/internal", json=_internal(pid, to_profile_id=other, ref_id=None)

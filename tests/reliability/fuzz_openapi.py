@@ -4,8 +4,9 @@ The spec folder is not on CI machines, and the catalog is what the emulator serv
 operations (``operations.json``: method, path) and their schemas (``schemas.json``:
 parameters, bodies, responses, the spec's known bugs corrected). Schemas keep their content;
 ``$ref`` targets move from ``#/components/<Name>`` to OpenAPI's ``#/components/schemas/<Name>``
-and, as the emulator reads requests, objects with declared properties take no others (so a
-"valid" generated body never carries a made-up field). No security scheme is declared: the
+and objects with declared properties take no others, as request validation compiles them
+(so a "valid" generated body never carries a made-up field, which the emulator would refuse
+as a typo or discard). No security scheme is declared: the
 fuzzer sends the demo client's token with every request, so generated cases reach request
 validation and the handlers rather than the auth chain (tested on its own).
 """
