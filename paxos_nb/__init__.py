@@ -10,14 +10,16 @@ from __future__ import annotations
 import importlib
 import logging
 
-from . import catalog, display, errors, redact
+from . import catalog, display, errors, redact, shell_hooks
 from .errors import *  # noqa: F403  (the exception tree is part of the public face)
+from .notices import PaxosWarning, ResponseWarning
 
 __version__ = "0.1.0"
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 redact.install()
 display.register_html_reprs()  # the UI layer draws the core objects in notebooks
+shell_hooks.install()  # inside IPython: errors as short boxes, notes not as errors
 
 # name -> module that defines it (attribute of the same name), imported on first access.
 _LAZY: dict[str, str] = {
@@ -36,6 +38,7 @@ _SUBMODULES: tuple[str, ...] = (
     "auth",
     "frames",
     "magics",
+    "parity",
     "scopes",
     "signing",
     "widgets",
@@ -43,6 +46,8 @@ _SUBMODULES: tuple[str, ...] = (
 
 __all__ = [
     *errors.__all__,
+    "PaxosWarning",
+    "ResponseWarning",
     "__version__",
     "catalog",
     "errors",

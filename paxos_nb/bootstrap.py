@@ -6,21 +6,25 @@ The chain, first match wins:
 2. a .env (the ``env_file`` policy of :mod:`paxos_nb.envfile`) or ``PAXOS_*`` variables
    exist: :meth:`Credentials.from_env(env_file) <paxos_nb.config.Credentials.from_env>`;
 3. nothing at all: the embedded local emulator and its demo client, announced in one line
-   on stderr (the user must know this is not Paxos).
+   (:func:`paxos_nb.notices.note`: the user must know this is not Paxos).
 
-``PAXOS_ENV=local`` without URLs starts the embedded emulator too. The session owns an
-emulator it started and stops it on ``close()``. The token is fetched before ``connect``
-returns, so a wrong secret fails here, not at the first call.
+``PAXOS_ENV=local`` without URLs uses the embedded emulator too. There is one per process
+(:mod:`paxos_nb.embedded`): a second ``connect()`` reuses the running one, never silently
+starting another Paxos with different state; the last session using it stops it on
+``close()``. The token is fetched before ``connect`` returns, so a wrong secret fails here,
+not at the first call. The new session becomes the current one (:mod:`paxos_nb.current`),
+the one ``%paxos``, the widgets and the explorer use.
 """
 
 from __future__ import annotations
 
 import os
-import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from typing import Any
 
+from . import current as current_session
+from . import embedded, notices
 from . import scopes as scope_catalog
 from .client import PaxosSession
 from .config import Credentials
@@ -48,6 +52,7 @@ def connect(
     signer: Signer | None = None,
     progress: bool | None = None,
     seed: int = 0,
+    current: bool = True,
 ) -> PaxosSession:
     """Open a :class:`PaxosSession`: given credentials, else .env / os.environ, else the emulator.
 
@@ -56,7 +61,9 @@ def connect(
     creds : Credentials, optional
         Default: ``Credentials.from_env(env_file)`` when a .env or ``PAXOS_*`` variables
         exist; with none at all, the embedded local emulator (seed ``seed``) and its demo
-        client, announced in one line on stderr.
+        client, announced in one line (a quiet note in Jupyter, stderr elsewhere). A running
+        embedded emulator with that seed is reused, so every session of a process sees the
+        same emulated Paxos.
     scopes : str or sequence of str, optional
         Scope names, a space-separated string, or a preset name (``"analyst"``). Default:
         the credentials' ``PAXOS_SCOPES``; the read-only ``analyst`` preset on the emulator.
@@ -79,25 +86,28 @@ def connect(
         Default progress bars of ``frame()`` (None: only when interactive).
     seed : int
         The embedded emulator's data seed.
+    current : bool
+        Make the new session the current one (what ``%paxos``, the widgets and the
+        explorer use when not told otherwise).
 
     Returns
     -------
     PaxosSession
     """
-    emulator = None
-    with ExitStack() as cleanup:  # stops an emulator started here if anything fails
+    emulator = release = None
+    with ExitStack() as cleanup:  # ends the emulator lease taken here if anything fails
         if creds is None:
             if env_file_exists(env_file) or any(os.environ.get(v) for v in _ENV_MARKERS):
                 creds = Credentials.from_env(env_file)
             else:
-                emulator, creds = _embedded(cleanup, seed, why="no credentials found")
+                emulator, release, creds = _embedded(cleanup, seed, why="no credentials found")
         elif not isinstance(creds, Credentials):
             raise ConfigError(
                 f"creds must be a px.Credentials, not {type(creds).__name__}",
                 hint="build one with px.Credentials(...) or px.Credentials.from_env('.env')",
             )
         if creds.environment == "local" and not creds.api_url:
-            emulator, creds = _embedded(
+            emulator, release, creds = _embedded(
                 cleanup, seed, base=creds, why="PAXOS_ENV=local without a URL"
             )
         session = PaxosSession(
@@ -109,14 +119,17 @@ def connect(
             retry=retry,
             signer=signer,
             emulator=emulator,
+            release=release,
             progress=progress,
         )
-        cleanup.pop_all()  # the session owns the emulator now
+        cleanup.pop_all()  # the session holds the lease now
     try:
         session.token  # noqa: B018 -- fail at connect, not at the first call
     except BaseException:
         session.close()
         raise
+    if current:
+        current_session.use(session)
     return session
 
 
@@ -143,12 +156,11 @@ def _choose_scopes(scopes: Any, creds: Credentials, embedded: bool) -> tuple[str
 
 def _embedded(
     cleanup: ExitStack, seed: int, *, why: str, base: Credentials | None = None
-) -> tuple[Any, Credentials]:
-    """Start the embedded emulator (stopped by ``cleanup``); it and its demo credentials."""
-    from .emulator import Emulator  # the server stack loads only when the emulator is needed
-
-    # fault_proxy: the tutorials inject connection resets into the embedded emulator.
-    emulator = cleanup.enter_context(Emulator(seed=seed, fault_proxy=True))
+) -> tuple[Any, Callable[[], None], Credentials]:
+    """A lease on the embedded emulator (ended by ``cleanup``), and its demo credentials."""
+    others = {s: e.api_url for s, e in embedded.running().items() if s != seed}
+    emulator, release, started = embedded.lease(seed)
+    cleanup.callback(release)
     demo = emulator.demo_client
     if demo is None:  # a seeded emulator always has one
         raise RuntimeError("the embedded emulator has no demo client")
@@ -163,7 +175,10 @@ def _embedded(
         signing_kid=base.signing_kid if base is not None else None,
         sources={"PAXOS_CLIENT_ID": "embedded emulator demo client"},
     )
-    sys.stderr.write(  # one line, on purpose: the user must know this is not Paxos
-        f"paxos_nb: {why}; using the local Paxos emulator at {emulator.api_url} (seed {seed})\n"
-    )
-    return emulator, creds
+    if started:  # one line, on purpose: the user must know this is not Paxos
+        also = "".join(f"; another (seed {s}) runs at {url}" for s, url in others.items())
+        notices.note(
+            f"paxos_nb: {why}; using the local Paxos emulator at {emulator.api_url} "
+            f"(seed {seed}){also}"
+        )
+    return emulator, release, creds

@@ -16,6 +16,7 @@ COMMANDS = {
     "doctor": "paxos_nb.commands:doctor",
     "scopes": "paxos_nb.commands:scopes",
     "call": "paxos_nb.commands:call",
+    "parity": "paxos_nb.commands:parity",
 }
 
 
@@ -75,6 +76,33 @@ def build_parser() -> argparse.ArgumentParser:
     call.add_argument("--json", dest="body", help="JSON request body (POST/PUT)")
     call.add_argument("--raw", action="store_true", help="print the JSON instead of a table")
     call.add_argument("--scopes", help="space-separated scopes (default: what the path needs)")
+
+    par = sub.add_parser(
+        "parity",
+        help="compare the shapes of a real environment's answers with the emulator's",
+        description="Tour every list and get operation the credential's scopes allow on the "
+        "environment of the .env and on an embedded emulator, and compare shapes (never "
+        "values). Exit 0: no difference; 1: differences; 2: could not run.",
+    )
+    par.add_argument(
+        "--env-file", help="credentials (default: the .env px.connect() finds, else PAXOS_*)"
+    )
+    par.add_argument(
+        "--output", metavar="FILE.json", help="save the report: shapes only, safe to share"
+    )
+    par.add_argument(
+        "--with-sandbox-writes",
+        action="store_true",
+        help="also make one sandbox deposit on both sides (refused in production)",
+    )
+    par.add_argument("--scopes", help="space-separated scopes (default: PAXOS_SCOPES)")
+    par.add_argument(
+        "--operation",
+        action="append",
+        metavar="NAME",
+        help="tour only this operation (id, 'GET /path' or tag); repeatable",
+    )
+    par.add_argument("--seed", type=int, default=0, help="the emulator's seed (default 0)")
     return parser
 
 

@@ -2,42 +2,47 @@
 
 One call, :meth:`PaxosSession.request`, in layers:
 
-1. preflight (:mod:`paxos_nb.preflight`): the path, the production write guard, the request;
+1. preflight (:mod:`paxos_nb.preflight`): the path (an operation of the catalog), the
+   production write guard, the parameters and body against the operation's schemas
+   (:mod:`paxos_nb.request_checks`), the request;
 2. send (:mod:`paxos_nb.sending`): each try prepared with the auth stack (bearer token kept
    fresh and renewed once on a 401, then the JWS signature: :mod:`paxos_nb.request_auth`),
    sent over one keep-alive pool with credential-free redirects
    (:mod:`paxos_nb.transport`), retried under the :class:`~paxos_nb.retry.RetryPolicy`;
-3. answer (:mod:`paxos_nb.problems`): the parsed JSON, or the typed error for the status;
-   a retried write whose earlier try had succeeded (409 already-exists) returns that object.
+3. answer (:mod:`paxos_nb.problems`): the parsed JSON, checked against the response schema
+   (:mod:`paxos_nb.response_checks`: a break is a warning naming the field), or the typed
+   error for the status; a retried write whose earlier try had succeeded (409
+   already-exists) returns that object.
 
-Lists go through :mod:`paxos_nb.pagination` (pages, records) and :mod:`paxos_nb.frames`
-(a DataFrame). :func:`paxos_nb.connect` (in :mod:`paxos_nb.bootstrap`) builds sessions.
+Lists (``pages``, ``records``, ``frame``) are :class:`paxos_nb.listing.Listing`, through
+:mod:`paxos_nb.pagination` (pages, records) and :mod:`paxos_nb.frames` (a DataFrame).
+:func:`paxos_nb.connect` (in :mod:`paxos_nb.bootstrap`) builds sessions.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from . import catalog, redact
+from . import redact
 from .auth import Token, TokenManager
 from .config import Credentials, is_loopback_url
 from .errors import AlreadyExists, ConfigError
 from .htmlrepr import HTMLRepr
-from .pagination import Pager, query_params
-from .preflight import api_path, build_request, guard_write
+from .listing import Listing
+from .preflight import api_path, build_request, check_request, guard_write, operation
 from .problems import from_response, json_body
 from .request_auth import AuthStack, BearerAuth, SignatureAuth, Signer
+from .response_checks import check_response
 from .retry import RetryPolicy
 from .sending import Sender, is_retryable
 from .transport import SafeSession
 
 if TYPE_CHECKING:
-    import pandas as pd
     from requests.auth import AuthBase
 
 __all__ = ["PaxosSession"]
@@ -45,7 +50,7 @@ __all__ = ["PaxosSession"]
 logger = logging.getLogger("paxos_nb.session")  # the session layer's one log channel
 
 
-class PaxosSession(HTMLRepr):
+class PaxosSession(Listing, HTMLRepr):
     """An authenticated connection to one Paxos environment. Build it with :func:`connect`.
 
     Parameters
@@ -64,11 +69,21 @@ class PaxosSession(HTMLRepr):
         Signs every authenticated request (built from the credentials' signing key if None).
     emulator : Emulator, optional
         An embedded emulator this session owns and stops on :meth:`close`.
+    release : callable, optional
+        Called by :meth:`close` instead of stopping ``emulator``: the lease on an embedded
+        emulator shared with other sessions (:mod:`paxos_nb.embedded`).
     progress : bool or None
         Default progress-bar setting for :meth:`frame` (None: only when interactive).
     clock : callable, optional
         Monotonic seconds for token expiry (default ``time.monotonic``); tests and
         benchmarks pass a fake clock to simulate hours without sleeping.
+
+    Attributes
+    ----------
+    validate : bool
+        Check paths, parameters and bodies against the catalog before sending (default
+        True); a call's ``validate=`` overrides it. False sends what the catalog does not
+        know yet (a parameter or enum value Paxos added after it was generated).
     """
 
     def __init__(
@@ -82,6 +97,7 @@ class PaxosSession(HTMLRepr):
         retry: RetryPolicy | None = None,
         signer: Signer | None = None,
         emulator: Any = None,
+        release: Callable[[], None] | None = None,
         progress: bool | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -90,9 +106,12 @@ class PaxosSession(HTMLRepr):
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
         self.progress = progress
+        self.validate = True
         self._emulator = emulator
         self._owned = ExitStack()  # what close() releases, last opened first
-        if emulator is not None:
+        if release is not None:
+            self._owned.callback(release)
+        elif emulator is not None:
             self._owned.push(emulator)  # its __exit__ stops it
         self._closed = False
         self._base = (creds.api_url or "").rstrip("/")
@@ -202,11 +221,30 @@ class PaxosSession(HTMLRepr):
         *,
         headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
+        validate: bool | None = None,
     ) -> Any:
         """One API call with retries; returns the parsed JSON body (``{}`` when empty).
 
+        Parameters
+        ----------
+        method, path : str
+            ``path`` is relative to /v2.
+        params : mapping, optional
+            Query parameters as Paxos spells them (see :func:`~paxos_nb.pagination.query_params`).
+        json : optional
+            The JSON body (POST/PUT).
+        headers : mapping, optional
+        timeout : float, optional
+            Seconds for this call (default: the session's).
+        validate : bool, optional
+            Check the path, parameters and body against the catalog first (default: the
+            session's :attr:`validate`, True). False sends them unchecked.
+
         Raises
         ------
+        InvalidRequest, UnknownNameError
+            Found before sending: a path no operation has, a parameter the operation does
+            not take, an impossible value, a body that breaks its schema.
         WriteNotAllowed
             A production write without ``allow_writes=True``.
         APIError
@@ -219,110 +257,31 @@ class PaxosSession(HTMLRepr):
             raise ConfigError("this session is closed", hint="connect again with px.connect()")
         method = method.upper()
         rel = api_path(path)
+        check = self.validate if validate is None else validate
         guard_write(method, rel, environment=self.environment, allow_writes=self.allow_writes)
+        op = operation(method, rel, validate=check)
+        if check and op is not None:
+            check_request(op, rel, params, json)
         request = build_request(method, self._base + rel, params, json, headers)
         response, retried = self._sender.send(
             request, label=f"{method} {rel}", retryable=is_retryable(method, json), timeout=timeout
         )
         if response.status_code < 400:
-            return json_body(response)
-        op = catalog.match(method, rel)
+            result = json_body(response)
+            if op is not None:
+                check_response(op, response.status_code, result)
+            return result
         token = self._tokens.current
         error = from_response(
             response,
             granted=token.scopes if token is not None else (),
             required=op.scope if op else None,
+            operation=op,
         )
         if isinstance(error, AlreadyExists) and retried and error.existing is not None:
             logger.info("%s %s: already created by an earlier attempt", method, rel)
             return error.existing
         raise error
-
-    # -- pages and frames --------------------------------------------------------------------
-
-    def pager(self, path: str, *, max_pages: int = 10_000, progress: bool | None = None) -> Pager:
-        """The :class:`~paxos_nb.pagination.Pager` for a list path (family from the catalog)."""
-        rel = api_path(path)
-        op = catalog.match("GET", rel)
-        return Pager(
-            fetch=lambda params: self.get(rel, params=params),
-            family=op.pagination if op else None,
-            envelope=op.envelope if op else (),
-            envelope_all=op.envelope_all if op else False,
-            max_pages=max_pages,
-            progress=self.progress if progress is None else progress,
-            label=rel,
-        )
-
-    def pages(
-        self,
-        path: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        max_pages: int = 10_000,
-        progress: bool | None = None,
-        **kwargs: Any,
-    ) -> Iterator[Any]:
-        """Every page of a list operation (the raw JSON of each)."""
-        pager = self.pager(path, max_pages=max_pages, progress=progress)
-        return pager.pages(query_params(params, **kwargs))
-
-    def records(
-        self,
-        path: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        max_rows: int | None = None,
-        max_pages: int = 10_000,
-        progress: bool | None = None,
-        **kwargs: Any,
-    ) -> Iterator[Any]:
-        """Every record of every page, envelope unwrapped, up to ``max_rows``."""
-        pager = self.pager(path, max_pages=max_pages, progress=progress)
-        return pager.records(query_params(params, **kwargs), max_rows=max_rows)
-
-    def frame(
-        self,
-        path: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        max_rows: int | None = None,
-        progress: bool | None = None,
-        amounts: str = "decimal",
-        max_pages: int = 10_000,
-        **kwargs: Any,
-    ) -> pd.DataFrame:
-        """Every record of a list operation as a DataFrame.
-
-        Parameters
-        ----------
-        path : str
-            Relative to /v2, e.g. ``"/transfer/transfers"``.
-        params : mapping, optional
-            Query parameters as Paxos spells them (``{"created_at.gte": ...}``).
-        max_rows : int, optional
-            Stop after this many records (and fetch no further page).
-        progress : bool or None
-            A progress bar for multi-page fetches; None: only when interactive.
-        amounts : {"decimal", "float", "string"}
-            Exact ``Decimal`` objects (default), float64, or the strings as sent.
-        **kwargs
-            More query parameters; ``__`` becomes ``.`` (``created_at__gte=``), lists
-            become repeated keys.
-        """
-        from .frames import records_to_frame  # pandas loads with the first frame
-
-        rows = list(
-            self.records(
-                path,
-                params=params,
-                max_rows=max_rows,
-                max_pages=max_pages,
-                progress=progress,
-                **kwargs,
-            )
-        )
-        return records_to_frame(rows, amounts=amounts)
 
     # -- lifecycle and display ---------------------------------------------------------------
 

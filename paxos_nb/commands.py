@@ -1,4 +1,4 @@
-"""Handlers of ``paxos-nb doctor``, ``paxos-nb scopes`` and ``paxos-nb call`` (see cli.py).
+"""Handlers of ``paxos-nb doctor``, ``scopes``, ``call`` and ``parity`` (see cli.py).
 
 Each takes the parsed ``argparse.Namespace`` and returns the exit status: 0 on success,
 1 when a check or the call failed (the message and its hint go to stderr). No handler ever
@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 from . import catalog, redact
 from .errors import ConfigError, PaxosError
+from .notices import PaxosWarning
 
-__all__ = ["call", "doctor", "scopes"]
+__all__ = ["call", "doctor", "parity", "scopes"]
 
 OK, FAIL, SKIP = "✓", "✗", "–"
 # Cheap reads to prove a token works, best first: (operation id, query parameters).
@@ -50,16 +53,23 @@ def _guard(run: Callable[[], int]) -> int:
 
 
 def doctor(args: argparse.Namespace) -> int:
-    """Check a .env end to end: load, token, granted vs requested scopes, one call."""
+    """Check a .env end to end: load, variables, token, granted vs requested scopes, one call.
+
+    Any ``PAXOS_*`` variable paxos_nb does not read (a typo such as ``PAXOS_SCOPE``) fails
+    the check, with the variable it is closest to.
+    """
     from pathlib import Path
 
     from .config import Credentials
-    from .session import connect
+    from .envfile import read_env_file
 
     path = Path(args.env_file).expanduser()
     _out(f"paxos-nb doctor: {path.resolve()}")
     try:
-        creds = Credentials.from_env(path)
+        with warnings.catch_warnings():  # doctor reports strays itself, below
+            warnings.simplefilter("ignore", PaxosWarning)
+            creds = Credentials.from_env(path)
+        file_values, _ = read_env_file(path)
     except PaxosError as exc:
         return _fail("load", exc)
     _out(f"{OK} loaded {path.resolve()}")
@@ -67,6 +77,34 @@ def doctor(args: argparse.Namespace) -> int:
         _out(f"    {var:<24} {source}")
     for note in creds.notes:
         _out(f"    note: {note}")
+    return _connect_and_call(creds, _check_variables(file_values, path))
+
+
+def _check_variables(file_values: dict[str, Any], path: Any) -> int:
+    """0 when every PAXOS_* variable is one paxos_nb reads; 1 (with what to fix) otherwise."""
+    from .config import stray_variables
+
+    status = 0
+    for where, names in ((f"{path}", file_values), ("os.environ", os.environ)):
+        for name, meant in sorted(stray_variables(names).items()):
+            guess = f"; did you mean {meant}?" if meant else ""
+            _out(f"{FAIL} variables: {name} (in {where}) is not a paxos_nb variable{guess}")
+            status = 1
+    scopes = file_values.get("PAXOS_SCOPES") or ""
+    if "," in scopes:
+        _out(
+            "    note: PAXOS_SCOPES separates scopes with commas; paxos_nb accepts that, "
+            "but Paxos writes them separated by spaces (PAXOS_SCOPES=a:b c:d)"
+        )
+    if status == 0:
+        _out(f"{OK} variables: every PAXOS_* variable is one paxos_nb reads")
+    return status
+
+
+def _connect_and_call(creds: Any, status: int) -> int:
+    """The token, the scopes and one call; ``status`` so far in, the final status out."""
+    from .session import connect
+
     where = creds.api_url or "(the embedded emulator)"
     _out(f"{OK} environment {creds.environment}: {where}  client {redact.mask(creds.client_id)}")
 
@@ -86,7 +124,6 @@ def doctor(args: argparse.Namespace) -> int:
             status = 1
         else:
             _out(f"{OK} scopes: all {len(token.requested)} requested scopes granted")
-            status = 0
         for scope in sorted(granted):
             _out(f"    {scope}")
         probe = _probe(granted)
@@ -233,3 +270,37 @@ def _table(result: Any, op: catalog.Operation | None) -> str:
         if isinstance(result, dict) and result.get("next_page_cursor"):
             text += "\n(more pages: pass -p page_cursor=... or use session.frame())"
         return text
+
+
+# -- parity -----------------------------------------------------------------------------------
+
+
+def parity(args: argparse.Namespace) -> int:
+    """Shapes of a real environment vs the emulator: 0 same, 1 differences, 2 could not run."""
+    from . import parity as px_parity
+
+    sys.stderr.write("paxos-nb parity: touring the reference, then the emulator...\n")
+    try:
+        report = px_parity.run(
+            env_file=True if args.env_file is None else args.env_file,
+            scopes=args.scopes,
+            with_sandbox_writes=args.with_sandbox_writes,
+            operations=args.operation,
+            seed=args.seed,
+        )
+    except PaxosError as exc:
+        sys.stderr.write(redact.scrub(f"paxos-nb parity could not run: {exc}") + "\n")
+        return 2
+    ref = report.reference
+    _out(f"reference: {ref['environment']}, {len(ref['granted_scopes'])} granted scope(s)")
+    _out(f"emulator: the local Paxos emulator, seed {report.emulator['seed']}")
+    _out("")
+    _out(report.table())
+    if args.output:
+        try:
+            path = report.save(args.output)
+        except OSError as exc:
+            sys.stderr.write(f"paxos-nb parity could not write {args.output}: {exc.strerror}\n")
+            return 2
+        _out(f"report (shapes only, no values, ids or secrets) written to {path}")
+    return report.exit_code

@@ -9,14 +9,17 @@ where to fix it. The environments and their URLs are in :mod:`paxos_nb.environme
 
 from __future__ import annotations
 
+import difflib
 import logging
 import os
+import re
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 from . import redact
-from .envfile import EnvFile, default_env_file, read_env_file
+from .envfile import ENV_FILE_VARIABLE, EnvFile, default_env_file, read_env_file
 from .environments import (
     ENVIRONMENTS,
     Environment,
@@ -27,9 +30,11 @@ from .environments import (
     origin_of,
 )
 from .errors import ConfigError
+from .notices import PaxosWarning
 
 __all__ = [
     "ENVIRONMENTS",
+    "KNOWN_VARIABLES",
     "VARIABLES",
     "Credentials",
     "EnvFile",
@@ -38,6 +43,7 @@ __all__ = [
     "environment_of_url",
     "is_loopback_url",
     "read_env_file",
+    "stray_variables",
 ]
 
 logger = logging.getLogger(__name__)
@@ -53,6 +59,19 @@ VARIABLES: dict[str, str] = {
     "signing_key_file": "PAXOS_SIGNING_KEY_FILE",
     "signing_kid": "PAXOS_SIGNING_KID",
 }
+#: Every ``PAXOS_*`` variable paxos_nb reads.
+KNOWN_VARIABLES = frozenset({*VARIABLES.values(), ENV_FILE_VARIABLE})
+
+
+def stray_variables(names: Iterable[str]) -> dict[str, str | None]:
+    """The ``PAXOS_*`` names paxos_nb does not read, each with the known variable it is
+    closest to (a typo such as ``PAXOS_CLIENT_SECRT``), or None."""
+    strays: dict[str, str | None] = {}
+    for name in names:
+        if name.upper().startswith("PAXOS_") and name not in KNOWN_VARIABLES:
+            near = difflib.get_close_matches(name.upper(), sorted(KNOWN_VARIABLES), n=1, cutoff=0.6)
+            strays[name] = near[0] if near else None
+    return strays
 
 
 def _check_value(name: str, value: str, source: str) -> None:
@@ -254,6 +273,7 @@ class Credentials:
         if unknown:
             raise TypeError(f"from_env() got unexpected arguments: {', '.join(sorted(unknown))}")
         file_values, file_label = read_env_file(path)
+        _check_strays(file_values, file_label, explicit)
         values: dict[str, Any] = {}
         sources: dict[str, str] = {}
         notes: list[str] = []
@@ -326,9 +346,35 @@ class Credentials:
     __str__ = __repr__
 
 
+def _check_strays(file_values: Mapping[str, Any], file_label: str, explicit: Mapping) -> None:
+    """A ``PAXOS_*`` name paxos_nb does not read is a typo or a leftover: in the .env it is
+    an error when the variable it resembles is missing (``PAXOS_SCOPE`` would otherwise
+    fall back to the default scopes), else a warning; from the shell (other tools may use
+    the prefix) only a near miss is worth a warning."""
+    found = [(name, meant, file_label) for name, meant in stray_variables(file_values).items()]
+    found += [
+        (name, meant, "os.environ")
+        for name, meant in stray_variables(os.environ).items()
+        if meant is not None
+    ]
+    given = {var for arg, var in VARIABLES.items() if explicit.get(arg) is not None}
+    for name, meant, where in found:
+        present = meant in given or meant in file_values or os.environ.get(meant or "")
+        guess = f"; did you mean {meant}?" if meant else ""
+        if where == file_label and meant is not None and not present:
+            raise ConfigError(
+                f"{name} in {where} is not a paxos_nb variable{guess}",
+                hint=f"rename it {meant} (paxos-nb doctor checks a .env for such typos)",
+            )
+        warnings.warn(
+            PaxosWarning(f"{name} (from {where}) is not a paxos_nb variable and is ignored{guess}"),
+            stacklevel=4,
+        )
+
+
 def _scope_tuple(scopes: str | Iterable[str] | None) -> tuple[str, ...]:
+    """Scope names from a string (spaces or commas between them) or a list."""
     if scopes is None:
         return ()
-    if isinstance(scopes, str):
-        return tuple(scopes.split())
-    return tuple(str(s) for s in scopes)
+    items = [scopes] if isinstance(scopes, str) else [str(s) for s in scopes]
+    return tuple(part for item in items for part in re.split(r"[\s,]+", item) if part)

@@ -31,8 +31,10 @@ if TYPE_CHECKING:
 __all__ = [
     "current_token",
     "error_html",
+    "error_text",
     "frame_html",
     "json_html",
+    "note_html",
     "operation_html",
     "plan_html",
     "register_html_reprs",
@@ -168,7 +170,16 @@ def _scope_fix(exc: ScopeError) -> list[tuple[str, str]]:
                 + (f" — {text(what)}" if what else ""),
             )
         )
-    pairs.append(("token has", scopes_html(exc.granted)))
+    if len(exc.granted) > 4:  # the fix below lists them again: fold them away here
+        pairs.append(
+            (
+                "token has",
+                f"<details><summary>{len(exc.granted)} scopes</summary>"
+                f"{scopes_html(exc.granted)}</details>",
+            )
+        )
+    else:
+        pairs.append(("token has", scopes_html(exc.granted)))
     if exc.required:
         wanted = " ".join(dict.fromkeys((*exc.granted, exc.required)))
         pairs.append(
@@ -181,10 +192,11 @@ def _scope_fix(exc: ScopeError) -> list[tuple[str, str]]:
     return pairs
 
 
-def error_html(exc: BaseException) -> str:
+def error_html(exc: BaseException, traceback: str | None = None) -> str:
     """An error box: its class, message and hint; for a ScopeError the missing scope and the fix.
 
     Works for any exception (an unexpected one shows its type and scrubbed message).
+    ``traceback``, when given, is folded under a "Traceback" line: one click away.
     """
     message = getattr(exc, "message", None) if isinstance(exc, PaxosError) else None
     if message is None:
@@ -204,10 +216,30 @@ def error_html(exc: BaseException) -> str:
             "the traceback is in the log; please report it if it persists.</div>"
         )
     table = f"<table>{_rows(pairs)}</table>" if pairs else ""
+    folded = (
+        "<details class='paxos-nb-traceback'><summary><small>Traceback (or run %tb)</small>"
+        f"</summary><pre style='font-size:85%;overflow:auto'>{text(traceback)}</pre></details>"
+        if traceback
+        else ""
+    )
     return (
         f"<div class='paxos-nb-error' style='{_ERROR_BOX}'>"
         f"<b class='paxos-nb-error-type'>{text(type(exc).__name__)}</b>: "
-        f"<span class='paxos-nb-error-message'>{text(message)}</span>{hint_html}{table}</div>"
+        f"<span class='paxos-nb-error-message'>{text(message)}</span>{hint_html}{table}"
+        f"{folded}</div>"
+    )
+
+
+def error_text(exc: BaseException) -> str:
+    """The error as a few plain lines: its class, message and hint (scrubbed)."""
+    return redact.scrub(f"{type(exc).__name__}: {exc}")
+
+
+def note_html(note: str) -> str:
+    """A quiet line of information (not an error): small, grey, an "i" in front."""
+    return (
+        "<div class='paxos-nb-note' style='font-size:90%;color:var(--jp-ui-font-color2,#666)'>"
+        f"ⓘ {text(note)}</div>"
     )
 
 
@@ -245,19 +277,24 @@ def operation_html(op: catalog.Operation, granted: Iterable[str] | None = None) 
 
 _TABLE_CSS = (
     "<style>.paxos-nb-table{border-collapse:collapse;font-size:12px}"
-    ".paxos-nb-table th,.paxos-nb-table td{padding:2px 8px;text-align:right;"
+    ".paxos-nb-table th,.paxos-nb-table td{padding:2px 8px;text-align:right;white-space:nowrap;"
     "border-bottom:1px solid var(--jp-border-color2,#e0e0e0)}"
-    ".paxos-nb-table thead th{border-bottom:1px solid var(--jp-border-color1,#bbb)}</style>"
+    ".paxos-nb-table thead th{border-bottom:1px solid var(--jp-border-color1,#bbb);"
+    "position:sticky;top:0;background:var(--jp-layout-color1,#fff)}</style>"
 )
 
 
-def frame_html(frame: pd.DataFrame, max_rows: int = 50) -> str:
-    """A DataFrame as an HTML table (cells escaped by pandas), with its shape."""
-    table = frame.to_html(max_rows=max_rows, border=0, classes="paxos-nb-table", escape=True)
+def frame_html(frame: pd.DataFrame, max_rows: int = 20, height: str = "22em") -> str:
+    """A compact, scrollable preview of a DataFrame: its shape, the first ``max_rows`` rows
+    (cells escaped by pandas, never wrapped), in a box at most ``height`` tall."""
     rows, cols = frame.shape
+    shown = frame.head(max_rows)
+    table = shown.to_html(border=0, classes="paxos-nb-table", escape=True)
+    more = f", the first {len(shown)} shown" if rows > len(shown) else ""
     return (
         f"<div class='paxos-nb-result' data-kind='frame'>{_TABLE_CSS}<small>{rows} rows × "
-        f"{cols} columns</small><div style='overflow-x:auto'>{redact.scrub(table)}</div></div>"
+        f"{cols} columns{more}</small><div class='paxos-nb-scroll' style='overflow:auto;"
+        f"max-height:{height};max-width:100%'>{redact.scrub(table)}</div></div>"
     )
 
 

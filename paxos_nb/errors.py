@@ -5,6 +5,8 @@
     PaxosError
     ├── ConfigError (ValueError)            bad .env, argument, URL, environment or key file
     │   ├── UnknownNameError (KeyError)     unknown scope / operation / preset; .closest
+    │   ├── InvalidRequest                  a parameter or body the operation does not take,
+    │   │                                   found before sending: .operation .field .closest
     │   └── SigningKeyError                 unusable signing key (curve, type, passphrase)
     ├── AuthError                           the token endpoint refused: .error (RFC 6749), .hint
     ├── TransportError (ConnectionError)    no usable HTTP answer after the retries
@@ -26,7 +28,8 @@ keep working. No message ever contains a secret (client secret, token, private k
 
 This module imports nothing from paxos_nb: every other module may raise these errors.
 Building the right error from an HTTP answer is :func:`paxos_nb.problems.from_response`;
-the notebook's HTML box for an error is drawn by :mod:`paxos_nb.display`.
+the notebook's HTML box for an error is drawn by :mod:`paxos_nb.display`. The warnings
+(:class:`~paxos_nb.notices.PaxosWarning`) live in :mod:`paxos_nb.notices`.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ __all__ = [
     "BadRequest",
     "ConfigError",
     "Forbidden",
+    "InvalidRequest",
     "NotFound",
     "PaginationError",
     "PaxosError",
@@ -82,6 +86,24 @@ class UnknownNameError(ConfigError, KeyError):
         super().__init__(f"unknown {kind} {name!r}", hint=hint)
 
     __str__ = PaxosError.__str__  # KeyError would repr() the message
+
+
+class InvalidRequest(ConfigError):
+    """A request the catalog says cannot work, refused before it is sent: an unknown
+    parameter (``closest`` names the nearest real ones), an impossible value, or a JSON
+    body that breaks the operation's schema. ``field`` is the parameter or body field."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        operation: str = "",
+        field: str = "",
+        closest: list[str] | tuple[str, ...] = (),
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.operation, self.field, self.closest = operation, field, tuple(closest)
 
 
 class SigningKeyError(ConfigError):

@@ -139,7 +139,10 @@ def _decimal_strings(col: np.ndarray) -> np.ndarray | None:
     """Decimals for a column of decimal strings and missing values, each distinct text
     converted once (amounts repeat: most fees are "0"). None when the column holds anything
     else (JSON numbers, junk): the general path in :func:`_amounts` decides then."""
-    codes, uniques = pd.factorize(col)  # None and NaN get code -1
+    try:
+        codes, uniques = pd.factorize(col)  # None and NaN get code -1
+    except TypeError:  # unhashable values (an object where the spec has a decimal string)
+        return None
     if infer_dtype(uniques, skipna=False) not in ("string", "empty"):
         return None
     values: list[Decimal | None]

@@ -14,10 +14,11 @@ Which session runs the call, first match wins:
 
 1. ``--session NAME``: the notebook variable ``NAME`` (a session, or a credentials form /
    token panel / explorer holding one);
-2. the *current session*: the last one connected with ``px.widgets.credentials_form()``, or
-   set with :func:`use` (``px.magics.use(session)``);
+2. the *current session* (:mod:`paxos_nb.current`): the last one opened with
+   ``px.connect()`` or a credentials form's Connect, or set with :func:`use`
+   (``px.magics.use(session)``);
 3. otherwise :func:`paxos_nb.connect` with no arguments (the ``.env``, or the embedded
-   emulator), which then becomes the current session.
+   emulator, reused if one runs), which then becomes the current session.
 
 Errors from paxos_nb (a missing scope, a bad argument, a refused token) are displayed as the
 error's HTML box, with its hint, instead of a traceback; the exception is kept in
@@ -29,10 +30,10 @@ from __future__ import annotations
 import json
 import logging
 import shlex
-import threading
 from typing import Any
 
 from . import catalog
+from . import current as current_session
 from .errors import ConfigError, PaxosError
 
 # PaxosMagics (the IPython Magics class) is built on first access, see __getattr__.
@@ -40,8 +41,6 @@ __all__ = ["as_session", "current", "last_error", "load_ipython_extension", "run
 
 logger = logging.getLogger(__name__)
 
-_lock = threading.Lock()
-_current: Any = None
 last_error: BaseException | None = None
 """The last error a ``%paxos`` call displayed (None after a success)."""
 
@@ -69,20 +68,12 @@ def use(session: Any) -> Any:
     PaxosSession or None
         The session now current.
     """
-    global _current
-    found = None if session is None else as_session(session)
-    with _lock:
-        _current = found
-    return found
+    return current_session.use(None if session is None else as_session(session))
 
 
 def current() -> Any:
     """The current session, or None (none set yet, or the one set was closed)."""
-    with _lock:
-        session = _current
-    if session is not None and session.closed:
-        return None
-    return session
+    return current_session.get()
 
 
 def as_session(obj: Any) -> Any:
@@ -124,7 +115,7 @@ def _session_for(name: str | None, namespace: dict[str, Any]) -> Any:
         from .session import connect
 
         logger.info("%%paxos: no current session; connecting with px.connect()")
-        session = use(connect())
+        session = connect()  # it becomes the current session
     return session
 
 
@@ -254,6 +245,10 @@ def __getattr__(name: str) -> Any:
 
 
 def load_ipython_extension(ipython: Any) -> None:
-    """Register ``%paxos``/``%%paxos`` (``%load_ext paxos_nb``)."""
+    """Register ``%paxos``/``%%paxos`` (``%load_ext paxos_nb``), and paxos_nb's error display
+    (:mod:`paxos_nb.shell_hooks`) if importing paxos_nb did not find this shell."""
+    from . import shell_hooks
+
     cls = globals().get("PaxosMagics") or __getattr__("PaxosMagics")
     ipython.register_magics(cls)
+    shell_hooks.install(ipython)

@@ -1,7 +1,10 @@
-"""Before a request leaves: its path, the production write guard, the request itself.
+"""Before a request leaves: its path, the production write guard, the checks against the
+catalog, the request itself.
 
 Every check here runs before any network traffic, so a mistake costs nothing and names the
-thing to fix. Checks of query parameters and bodies against the catalog belong here too.
+thing to fix: a path no operation has (with the closest ones), a production write without
+``allow_writes``, a parameter or body the operation does not take
+(:mod:`paxos_nb.request_checks`).
 """
 
 from __future__ import annotations
@@ -9,13 +12,15 @@ from __future__ import annotations
 import json as jsonlib
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import parse_qsl
 
 import requests
 
-from .errors import ConfigError, WriteNotAllowed
+from . import catalog, operation_lookup, request_checks
+from .errors import ConfigError, UnknownNameError, WriteNotAllowed
 from .pagination import query_params
 
-__all__ = ["WRITES", "api_path", "build_request", "guard_write"]
+__all__ = ["WRITES", "api_path", "build_request", "check_request", "guard_write", "operation"]
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -55,6 +60,50 @@ def guard_write(method: str, path: str, *, environment: str, allow_writes: bool)
             f"{method} {path} would change data in production",
             hint="connect with allow_writes=True to allow production writes",
         )
+
+
+def operation(method: str, path: str, *, validate: bool = True) -> catalog.Operation | None:
+    """The catalog operation serving ``METHOD path``.
+
+    Raises
+    ------
+    UnknownNameError
+        No operation has this path (when ``validate``): the closest ones are named. With
+        ``validate=False`` the answer is None and the request goes out unchecked.
+    """
+    op = catalog.match(method, path)
+    if op is None and validate:
+        try:
+            operation_lookup.resolve(f"{method} {path.split('?', 1)[0]}")
+        except UnknownNameError as err:
+            err.hint = (err.hint + " " if err.hint else "") + (
+                "(every documented Paxos operation is in paxos_nb's catalog; "
+                "pass validate=False to call a path it does not know)"
+            )
+            raise
+    return op
+
+
+def check_request(
+    op: catalog.Operation,
+    path: str,
+    params: Mapping[str, Any] | None = None,
+    json: Any = None,
+) -> None:
+    """``path``'s values, the query parameters and the JSON body against ``op``'s schemas.
+
+    Raises
+    ------
+    InvalidRequest
+        Naming the parameter or field, what it should be, and the closest real name.
+    """
+    request_checks.check_path(op, path)
+    query = query_params(params)
+    if "?" in path:  # a query written into the path is sent too: check it as well
+        query = {**dict(parse_qsl(path.split("?", 1)[1], keep_blank_values=True)), **query}
+    request_checks.check_query(op, query)
+    if op.method in WRITES or json is not None:
+        request_checks.check_body(op, json)
 
 
 def build_request(

@@ -9,7 +9,7 @@ raises when it is not JSON (a proxy's login page). Every text is scrubbed of sec
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import (
     AlreadyExists,
@@ -24,6 +24,9 @@ from .errors import (
 )
 from .redact import scrub
 from .retry import parse_retry_after
+
+if TYPE_CHECKING:
+    from .catalog import Operation
 
 __all__ = ["from_response", "json_body"]
 
@@ -45,6 +48,7 @@ def from_response(
     *,
     granted: tuple[str, ...] | list[str] = (),
     required: str | None = None,
+    operation: Operation | None = None,
 ) -> APIError:
     """The typed :class:`APIError` for an HTTP error answer (problem+json or plain JSON).
 
@@ -56,6 +60,8 @@ def from_response(
         Scopes the token carries, used when a 403 does not list them.
     required : str, optional
         The scope the catalog says the operation needs, used when a 403 does not say.
+    operation : catalog.Operation, optional
+        The operation called: a 400's hint names what its parameters expect.
 
     Returns
     -------
@@ -94,12 +100,15 @@ def from_response(
         missing = need.group(1).split(",")[0].strip() if need else required
         if missing:
             kwargs["hint"] = (
-                f"this token lacks {missing!r} (it has: {', '.join(have) or 'no scopes'}); "
                 f"add {missing!r} to the requested scopes (connect(scopes=...) or PAXOS_SCOPES) "
                 "and reconnect; if the token endpoint then answers invalid_scope, allow it on "
                 "the API credential in the Paxos Dashboard first"
             )
-        return ScopeError(status, title, detail, required=missing, granted=have, **kwargs)
+        error = ScopeError(status, title, detail, required=missing, granted=have, **kwargs)
+        if missing:  # the short form: the server's detail lists every granted scope
+            error.message = f"{_head(error.message)}: insufficient scopes: this token lacks "
+            error.message += f"{missing!r} (it has {_scope_list(have)})"
+        return error
     if status == 409 and (
         ptype.rstrip("/").lower().endswith("already-exists")
         or title.lower().replace(" ", "") == "alreadyexists"
@@ -138,8 +147,59 @@ def from_response(
             "the token was refused (missing, expired, revoked, or a request-signing problem); "
             "paxos_nb renews the token once on a 401, so check the credential in the Dashboard"
         )
+    if status == 400 and "hint" not in kwargs:
+        kwargs["hint"] = _bad_request_hint(detail, operation)
     cls = _STATUS_CLASSES.get(status) or (ServerError if status >= 500 else APIError)
     return cls(status, title, detail, **kwargs)
+
+
+def _head(message: str) -> str:
+    """``"403 Forbidden (GET /v2/x)"`` of ``"403 Forbidden (GET /v2/x): detail"``."""
+    return message.split("): ", 1)[0] + ")" if "): " in message else message.split(":")[0]
+
+
+def _scope_list(scopes: tuple[str, ...], shown: int = 3) -> str:
+    if not scopes:
+        return "no scopes"
+    if len(scopes) <= shown:
+        return ", ".join(scopes)
+    return f"{len(scopes)} scopes: {', '.join(scopes[:shown])}, … (err.granted lists them)"
+
+
+_LIMIT_RANGE = re.compile(r"limit must be between (\d+) and (\d+)")
+
+
+def _bad_request_hint(detail: str, op: Operation | None) -> str | None:
+    """What to do about a 400, from the parameter its detail names."""
+    text = detail.lower()
+    if "page_cursor" in text:
+        return (
+            "pass a page's next_page_cursor back unchanged, or let frame(), records() or "
+            "pages() follow the pages"
+        )
+    if "limit" in text:
+        found = _LIMIT_RANGE.search(text)
+        most = f" (at most {found.group(2)} here)" if found else ""
+        return (
+            f"limit is the page size{most}; frame() and records() fetch every page, so "
+            "leave limit out, or cap the rows with max_rows="
+        )
+    if "rfc 3339" in text or "timestamp" in text or "date" in text:
+        return (
+            "write timestamps as RFC 3339 with a time and a zone, e.g. 2025-01-31T00:00:00Z, "
+            "or pass a datetime"
+        )
+    if op is not None:
+        from .catalog import schemas
+
+        declared = schemas.for_operation(op.operation_id)
+        named = [n for n in (*declared.query, *declared.path) if n.lower() in text]
+        if named:
+            return (
+                f"check {named[0]}: px.catalog.schemas.for_operation({op.operation_id!r}) "
+                "shows what each parameter takes"
+            )
+    return "Paxos refused the request as invalid: fix the value its message names"
 
 
 def _text(value: Any) -> str:

@@ -91,7 +91,7 @@ def mask(value: str | None, keep: int = 4) -> str:
 # package never saw (fetched by other code in the process), so not registered.
 _FIELD = re.compile(
     r"""(?P<head>\b(?:access_token|refresh_token|id_token|client_secret)['"]?\s*[:=]\s*)"""
-    r"""(?:(?P<q>['"])(?:\\.|(?!(?P=q)).)*(?P=q)|[^\s&,;'"})\]]{6,})""",
+    r"""(?:(?P<q>['"])(?:\\.|(?!(?P=q)).)*(?P=q)|(?!\[redacted\])[^\s&,;'"})\]]{6,})""",
     re.IGNORECASE,
 )
 _SCHEME = re.compile(r"(?P<head>\b(?:Bearer|Basic)\s+)[A-Za-z0-9._~+/=-]{8,}")

@@ -100,7 +100,9 @@ def validate(scopes: str | Iterable[str]) -> tuple[str, ...]:
     UnknownNameError
         A scope Paxos does not know; ``.closest`` suggests the intended one.
     """
-    items = re.split(r"[\s,]+", scopes) if isinstance(scopes, str) else list(scopes)
+    items = [scopes] if isinstance(scopes, str) else list(scopes)
+    # Spaces (the Paxos form) or commas between names, in a string or inside a list item.
+    items = [p for i in items for p in (re.split(r"[\s,]+", i) if isinstance(i, str) else [i])]
     known = known_scopes()
     out: dict[str, None] = {}
     for item in items:

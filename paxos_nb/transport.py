@@ -8,6 +8,8 @@
   Instead the token session asks oauthlib for ``https://127.0.0.1:PORT/...`` and the adapter,
   which holds an explicit allowlist of loopback origins, sends that request over plain http.
   Nothing global changes, and non-loopback origins can never be added (see :func:`https_alias`).
+  requests-oauthlib logs the URL it was given; a log filter shows such an alias as the plain
+  http it really is, so a DEBUG log never claims TLS that was not used.
 * :class:`SafeSession` drops ``Authorization`` and ``Paxos-Signature`` whenever a redirect
   leaves the origin (scheme, host or port), and re-signs a redirect that stays.
 * :class:`RetryPolicy` and :func:`parse_retry_after` live in :mod:`paxos_nb.retry` (re-exported
@@ -47,6 +49,29 @@ def origin(url: str) -> tuple[str, str, int | None]:
     return scheme, (parts.hostname or "").lower(), port
 
 
+class _PlainAliasLog(logging.Filter):
+    """Rewrites ``https://host:port`` of the plain-http loopback aliases back to ``http://``
+    in requests-oauthlib's log records ("Requesting url https://127.0.0.1:...")."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.origins: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.origins:
+            message = record.getMessage()
+            plain = message
+            for alias in self.origins:
+                plain = plain.replace(alias, "http://" + alias.removeprefix("https://"))
+            if plain != message:
+                record.msg, record.args = plain, None
+        return True
+
+
+_ALIAS_LOG = _PlainAliasLog()
+logging.getLogger("requests_oauthlib.oauth2_session").addFilter(_ALIAS_LOG)
+
+
 class PaxosAdapter(HTTPAdapter):
     """An ``HTTPAdapter`` that sends ``https://`` URLs of allowlisted loopback origins as http."""
 
@@ -78,6 +103,7 @@ def https_alias(url: str, adapter: PaxosAdapter) -> str:
     adapter.allow_plain(url)  # raises for anything that is not loopback
     port = parts.port or 80
     host = f"[{parts.hostname}]" if ":" in (parts.hostname or "") else parts.hostname
+    _ALIAS_LOG.origins.add(f"https://{host}:{port}")
     return urlunsplit(parts._replace(scheme="https", netloc=f"{host}:{port}"))
 
 

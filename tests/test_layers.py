@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent / PACKAGE
 # The client layers, lowest first (docs/architecture.md draws them). A module may import
 # modules of its own layer and of the layers before it, never of a layer after it.
 LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
-    ("leaves", frozenset({"errors", "redact", "htmlrepr", "catalog"})),
+    ("leaves", frozenset({"errors", "redact", "htmlrepr", "notices", "catalog"})),
     ("config", frozenset({"environments", "envfile", "config", "allowlist"})),
     ("scopes", frozenset({"operation_lookup", "presets", "scopes"})),
     (
@@ -39,17 +39,36 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
             }
         ),
     ),
-    ("data", frozenset({"pagination", "frame_fields", "frame_columns", "frames"})),
+    (
+        "data",
+        frozenset({"pagination", "frame_fields", "frame_columns", "frames", "record_schema"}),
+    ),
     (
         "session",
-        frozenset({"problems", "preflight", "sending", "client", "bootstrap", "session"}),
+        frozenset(
+            {
+                "validators",
+                "request_checks",
+                "response_checks",
+                "problems",
+                "preflight",
+                "sending",
+                "listing",
+                "client",
+                "current",
+                "embedded",
+                "bootstrap",
+                "session",
+            }
+        ),
     ),
-    ("ui", frozenset({"display", "magics", "widgets"})),
+    ("parity", frozenset({"parity"})),  # paxos_nb/parity/: compares two sessions' shapes
+    ("ui", frozenset({"display", "shell_hooks", "magics", "widgets"})),
     ("face", frozenset({""})),  # paxos_nb/__init__.py
     ("cli", frozenset({"commands", "cli", "__main__"})),
 )
 # Modules that import nothing from paxos_nb, not even inside a function.
-LEAVES = ("paxos_nb.errors", "paxos_nb.redact", "paxos_nb.htmlrepr")
+LEAVES = ("paxos_nb.errors", "paxos_nb.redact", "paxos_nb.htmlrepr", "paxos_nb.notices")
 EMULATOR = "paxos_nb.emulator"
 # The emulator is a separate server: it shares only the operations data with the client.
 EMULATOR_MAY_IMPORT = ("paxos_nb.catalog", "paxos_nb.catalog.schemas")

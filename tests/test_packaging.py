@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -73,6 +74,55 @@ def test_readme_has_exactly_three_setup_commands(root):
     assert tests == "pytest"
 
 
+LIGHTER = {
+    "library": "python -m pip install -e .",
+    "notebooks": 'python -m pip install -e ".[notebooks]"',
+}
+
+
+def test_readme_documents_the_lighter_installs(root):
+    """Issue 15 item 9: an analyst need not install Playwright and pytest to use paxos_nb."""
+    text = (root / "README.md").read_text()
+    setup = text.split("```bash\n", 1)[1].split("```", 1)[0]
+    for command in LIGHTER.values():
+        assert f"`{command}`" in text
+        assert command not in setup  # alternatives, after the three commands
+    meta = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    assert "jupyterlab" in " ".join(meta["optional-dependencies"]["notebooks"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", list(LIGHTER))
+def test_a_lighter_install_works_in_a_fresh_venv(root, tmp_path, kind):
+    """Each lighter install, as written in the README, in a fresh virtual environment."""
+    import venv
+
+    venv.create(tmp_path / "venv", with_pip=True)
+    python = str(tmp_path / "venv" / "bin" / "python")
+    command = LIGHTER[kind].replace("python", python, 1).split()
+    command[-1] = command[-1].strip('"')  # the shell's quotes
+    subprocess.run(command, cwd=root, check=True, capture_output=True, timeout=1200)
+    env = {"PATH": os.environ.get("PATH", ""), "PAXOS_NB_ENV_FILE": "none", "HOME": str(tmp_path)}
+    probe = (
+        "import importlib.util as u, paxos_nb as px\n"
+        "assert px.connect().frame('/profiles').shape[0] == 3\n"
+        "print(sorted(m for m in ('pytest', 'playwright', 'ruff', 'jupyterlab') if u.find_spec(m)))"
+    )
+    run = subprocess.run(
+        [python, "-c", probe], env=env, cwd=tmp_path, capture_output=True, text=True, check=True
+    )
+    present = run.stdout.strip()
+    assert present == ("[]" if kind == "library" else "['jupyterlab']"), present
+    if kind == "notebooks":
+        notebook = tmp_path / "01-quickstart.ipynb"
+        shutil.copy(root / "notebooks" / notebook.name, notebook)
+        subprocess.run(
+            [str(tmp_path / "venv" / "bin" / "jupyter"), "nbconvert", "--to", "notebook",
+             "--execute", "--inplace", str(notebook)],
+            env=env, cwd=tmp_path, check=True, capture_output=True, timeout=600,
+        )  # fmt: skip
+
+
 def test_ci_runs_the_readme_commands(root):
     ci = (root / ".ci" / "run").read_text()
     for needle in ("README.md", 'eval "$install_cmd"', 'eval "$test_cmd"'):
@@ -129,10 +179,20 @@ def test_env_files_are_ignored_by_git(root):
     assert kept.returncode == 1
 
 
+def _tutorials(root) -> list[str]:
+    lines = (root / "notebooks" / "tutorials.txt").read_text().splitlines()
+    return [f"notebooks/{n.strip()}" for n in lines if n.strip() and not n.startswith("#")]
+
+
 @pytest.mark.parametrize("args", [["check", "."], ["format", "--check", "."]])
 def test_ruff_is_clean(root, args):
+    # The tutorials by name: pyproject excludes notebooks/*.ipynb (a user's own ones).
     run = subprocess.run(
-        [sys.executable, "-m", "ruff", *args], cwd=root, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "ruff", *args, *_tutorials(root)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert run.returncode == 0, run.stdout + run.stderr
 

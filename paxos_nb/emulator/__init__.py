@@ -17,12 +17,13 @@ import logging
 import secrets
 import threading
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from . import routes
 from .app import EmulatorApp
 from .call import Backends
+from .clock import Clock
 from .config import EmulatorConfig, RateLimits
 from .dispatch import Dispatcher, Services
 from .faults import FaultInjector
@@ -34,7 +35,7 @@ from .server import ServerThread
 from .stats import Stats
 from .tokens import TokenStore
 
-__all__ = ["DEMO_CLIENT_ID", "ApiClient", "Emulator", "EmulatorConfig", "RateLimits"]
+__all__ = ["DEMO_CLIENT_ID", "ApiClient", "Clock", "Emulator", "EmulatorConfig", "RateLimits"]
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +66,9 @@ class Emulator:
     fault_proxy : bool
         Serve through a loopback proxy that can reset connections, for the fault kinds
         ``reset`` and ``reset_after_write`` (off by default: normal serving pays nothing).
+    clock : Clock, optional
+        The emulated world's clock (:attr:`clock`); default: wall-clock time, moved forward
+        by :meth:`advance`. ``Clock(at=instant)`` starts frozen at ``instant``.
     """
 
     def __init__(
@@ -78,6 +82,7 @@ class Emulator:
         demo_client: bool = True,
         ledger_options: dict[str, Any] | None = None,
         fault_proxy: bool = False,
+        clock: Clock | None = None,
     ) -> None:
         if rate_limits is True:
             limits: RateLimits | None = RateLimits()
@@ -97,6 +102,8 @@ class Emulator:
         self.fault_proxy = fault_proxy
         self.limiter = RateLimiter(limits) if limits is not None else None
         self.ledger = Ledger(seed=seed, **(ledger_options or {}))
+        self.clock = clock or Clock()
+        self.clock.subscribe(self.ledger.advance)
         self.demo_client: ApiClient | None = None
         if demo_client:
             self.demo_client = self.add_client(
@@ -268,9 +275,19 @@ class Emulator:
             raise ValueError("token_lifetime must be at least 1 second")
         self.config.token_lifetime = int(seconds)
 
+    # -- the clock ----------------------------------------------------------------------
     def now(self) -> datetime:
-        """The emulator's clock: timezone-aware UTC."""
-        return datetime.now(timezone.utc)
+        """The emulated world's now (:attr:`clock`): timezone-aware UTC."""
+        return self.clock.now()
+
+    def advance(self, seconds: float | timedelta) -> datetime:
+        """Move the emulator's clock ``seconds`` forward and complete what became due.
+
+        A withdrawal created now is COMPLETED after ``emu.advance(1)`` (the default delay;
+        see ``ledger.upcoming()`` for what is due when), with no sleeping. Returns the new
+        now. The clock never goes back.
+        """
+        return self.clock.advance(seconds)
 
     def stats(self) -> dict[str, Any]:
         """Counters: token requests, API requests per operation, statuses, connections,

@@ -178,9 +178,13 @@ class Dispatcher:
             early = await self._fault(fault, req)
             if early is not None:
                 return early
-        if method == "GET":  # reads are short: answered on the loop (the hot path)
-            out = self._call(req, match)
-        else:  # writes run on the backend thread, in arrival order
+        ledger = s.backends.ledger
+        if method == "GET" and ledger.lock.acquire(blocking=False):
+            try:  # reads are short: answered on the loop (the hot path)
+                out = self._call(req, match)
+            finally:
+                ledger.lock.release()
+        else:  # writes, and reads that would wait for the ledger: the backend thread
             out = await self._on_backend(self._call, req, match)
         if fault is not None and fault.kind == "reset_after_write":
             out.reset = True  # the write is done; the answer is lost

@@ -1,6 +1,6 @@
-"""The emulator's state: profiles, balances, every resource family, settlement and the audit.
+"""The emulator's state: the backends composed into one world, settlement and the audit.
 
-One ``threading.RLock`` guards everything. Handlers group their reads and writes in
+One lock guards everything. Handlers group their reads and writes in
 ``with ledger.at(call.now):`` which takes the lock and first completes whatever became due
 (PENDING transfers, CREATED conversions…) — settlement is lazy, no background thread.
 Amounts are ``Decimal`` and never rounded by arithmetic, so :meth:`Ledger.audit` can check
@@ -19,19 +19,27 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-from .backends.core import Core, Family
-from .backends.profiles import Balances, Profile, Profiles
-from .cursors import SortedIndex, key_of
+from .backends.addresses import Addresses
+from .backends.conversions import Conversions
+from .backends.core import Core, LedgerLock
+from .backends.deposits import Deposits
+from .backends.orchestrations import Orchestrations
+from .backends.orders import Orders
+from .backends.profiles import Balances, Profiles
+from .backends.quotes import Quotes
+from .backends.scheduler import Action, delays_for
+from .backends.transfers import Transfers
+from .backends.withdrawals import Withdrawals
 from .fmt import EXACT
 from .pricing import Prices
-from .records import ASSETS, DepositAddress, StablecoinConversion, Transfer, WithdrawalFee
-from .trading import Execution, Order
+from .records import Transfer
+from .seed import populate
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +57,12 @@ class Ledger:
         Seeds ids, the transfer history and the price walk. Same seed, same world.
     settle_after
         Seconds before PENDING transfers, CREATED conversions and quote executions and
-        PROCESSING orchestrations complete (lazily, at the next read or write).
+        PROCESSING orchestrations complete (lazily, at the next read or write, or when the
+        emulator's clock is advanced): the delay of every family of ``scheduler.DELAYS``
+        that has no figure of its own.
+    delays
+        Seconds per family of ``scheduler.DELAYS`` (e.g. ``{"crypto_withdrawal": 60}``),
+        overriding ``settle_after`` for those families.
     as_of
         The instant the seeded history ends (fixed, so seeded data is the same every day).
     history
@@ -61,6 +74,7 @@ class Ledger:
         seed: int = 0,
         *,
         settle_after: float = 1.0,
+        delays: Mapping[str, float] | None = None,
         as_of: datetime = AS_OF,
         history: int = 2000,
         **options: Any,
@@ -70,64 +84,61 @@ class Ledger:
         if as_of.tzinfo is None:
             raise ValueError("as_of must be timezone-aware (UTC)")
         if options:
-            known = "seed, settle_after, as_of, history"
+            known = "seed, settle_after, delays, as_of, history"
             raise TypeError(f"unknown ledger option(s) {sorted(options)}; known: {known}")
         self.seed = seed
         self.history = history
-        self.core = Core(seed, timedelta(seconds=settle_after), as_of)
+        self.settle_after = timedelta(seconds=settle_after)
+        core = self.core = Core(seed, delays_for(self.settle_after, delays), as_of)
         self.prices = Prices(seed, as_of)
-        self.profiles = Profiles(self.core)
-        self.balances = Balances(self.core, self.profiles)
-        self.transfers: Family[Transfer] = Family("transfer")
-        self.transfers_updated = SortedIndex()
-        self.deposit_addresses: Family[DepositAddress] = Family("deposit_address")
-        self.fees: Family[WithdrawalFee] = Family("fee")
-        self.conversions: Family[StablecoinConversion] = Family("conversion")
-        self.orders: Family[Order] = Family("order")
-        self.executions: Family[Execution] = Family("execution")
-        self.quotes: Family[Any] = Family("quote")
-        self.quote_executions: Family[Any] = Family("quote_execution")
-        self.orchestrations: Family[Any] = Family("orchestration")
-        self.rules: Family[Any] = Family("rule")
-        self.quote_slots: dict[tuple[str, str, int], Any] = {}  # (market, side, second) -> Quote
-        self.customer_id = ""
+        self.profiles = Profiles(core)
+        self.balances = Balances(core, self.profiles)
+        self.transfers = Transfers(core, self.balances)
+        self.deposit_addresses = Addresses(core)
+        self.withdrawals = Withdrawals(core, self.balances, self.transfers, self.prices)
+        self.orchestrations = Orchestrations(
+            core, self.profiles, self.transfers, self.deposit_addresses
+        )
+        self.deposits = Deposits(
+            core, self.balances, self.transfers, self.deposit_addresses, self.orchestrations,
+            self.prices,
+        )  # fmt: skip
+        self.conversions = Conversions(core, self.profiles, self.balances)
+        self.quotes = Quotes(core, self.profiles, self.balances, self.prices)
+        self.orders = Orders(core, self.profiles, self.balances, self.prices)
+        self.backends = (
+            self.profiles, self.balances, self.transfers, self.deposit_addresses,
+            self.withdrawals, self.orchestrations, self.deposits, self.conversions,
+            self.quotes, self.orders,
+        )  # fmt: skip
         self.reset()
 
     def reset(self) -> None:
         """Forget everything and replay the seeded history: the world of a fresh ledger."""
-        from .seed import populate  # seed builds on this class; it imports nothing back
-
         with self.lock:
             self.core.reset()
-            self.profiles.reset()
-            self.balances.reset()
-            for family in (
-                self.transfers, self.deposit_addresses, self.fees, self.conversions,
-                self.orders, self.executions, self.quotes, self.quote_executions,
-                self.orchestrations, self.rules,
-            ):  # fmt: skip
-                family.clear()
-            self.transfers_updated = SortedIndex()
-            self.quote_slots.clear()
-            self.customer_id = self.new_id()
+            for backend in self.backends:
+                backend.reset()
+            self.core.customer_id = self.core.new_id()
             populate(self, history=self.history)
 
     # -- plumbing (the core's) ----------------------------------------------------------------
     @property
-    def lock(self) -> Any:
+    def lock(self) -> LedgerLock:
         return self.core.lock
 
     @property
     def now(self) -> datetime:
+        """The instant of the running (or last) ``at()``."""
         return self.core.now
-
-    @property
-    def settle_after(self) -> timedelta:
-        return self.core.settle_after
 
     @property
     def as_of(self) -> datetime:
         return self.core.as_of
+
+    @property
+    def customer_id(self) -> str:
+        return self.core.customer_id
 
     @property
     def default_profile_id(self) -> str:
@@ -136,9 +147,6 @@ class Ledger:
     def new_id(self) -> str:
         """A seeded UUID (version 4 layout): the n-th id of a seed is always the same."""
         return self.core.new_id()
-
-    def next_execution_id(self) -> str:
-        return self.core.next_execution_id()
 
     def random(self, *parts: object) -> random.Random:
         """A generator seeded by the ledger seed and ``parts`` (for deterministic details)."""
@@ -154,7 +162,18 @@ class Ledger:
         with self.core.at(now):
             yield self
 
-    def schedule(self, when: datetime, action: Callable[[datetime], None]) -> None:
+    def advance(self, now: datetime, step: timedelta) -> None:
+        """The emulator's clock moved ``step`` forward, to ``now``: move by as much and run
+        what became due.
+
+        On a frozen clock the ledger runs a few µs ahead (each call is 1 µs after the last),
+        so it moves to ``max(now, its instant + step)``: work due ``step`` after it was
+        created is done after ``advance(step)``, whatever the requests in between.
+        """
+        with self.lock, self.core.at(max(now, self.core.now + step)):
+            pass
+
+    def schedule(self, when: datetime, action: Action) -> None:
         """Run ``action(when)`` at the first ``settle(now)`` with ``now >= when``."""
         self.core.schedule(when, action)
 
@@ -162,122 +181,10 @@ class Ledger:
         """Complete everything due at or before ``now``, oldest first; returns how many."""
         return self.core.settle(now)
 
-    # -- profiles and balances (the Profiles and Balances backends) ---------------------------
-    def add_profile(
-        self, nickname: str, kind: str, created_at: datetime, description: str | None = None
-    ) -> Profile:
+    def upcoming(self) -> list[tuple[datetime, str]]:
+        """``(due, family)`` of every transition still to come, earliest first."""
         with self.lock:
-            return self.profiles.create(nickname, kind, created_at, description)
-
-    def profile(self, ident: str, *, include_deactivated: bool = False) -> Profile:
-        """The profile ``ident`` (or ``"default"``); 404 ``profile not found: <id>`` otherwise."""
-        with self.lock:
-            return self.profiles.find(ident, include_deactivated=include_deactivated)
-
-    def balance(self, profile_id: str, asset: str) -> list[Decimal]:
-        """The ``[available, trading]`` pair of one profile and asset (read only)."""
-        with self.lock:
-            return self.balances.pair(profile_id, asset)
-
-    def credit(self, profile_id: str, asset: str, amount: Decimal) -> None:
-        with self.lock:
-            self.balances.credit(profile_id, asset, amount)
-
-    def debit(self, profile_id: str, asset: str, amount: Decimal) -> None:
-        """Take ``amount`` from available; 403 insufficient-funds (with meta) if it is short."""
-        with self.lock:
-            self.balances.debit(profile_id, asset, amount)
-
-    def reserve(self, profile_id: str, asset: str, amount: Decimal) -> None:
-        """Move ``amount`` from available to trading (held by an open order)."""
-        with self.lock:
-            self.balances.reserve(profile_id, asset, amount)
-
-    def release(self, profile_id: str, asset: str, amount: Decimal, *, spend: bool = False) -> None:
-        """Take ``amount`` out of trading: back to available, or spent when ``spend``."""
-        with self.lock:
-            self.balances.release(profile_id, asset, amount, spend=spend)
-
-    def has_funds(self, profile_id: str) -> bool:
-        with self.lock:
-            return self.balances.has_funds(profile_id)
-
-    # -- transfers --------------------------------------------------------------------------
-    def add_transfer(self, transfer: Transfer) -> Transfer:
-        with self.lock:
-            self.transfers.add(transfer)
-            self.transfers_updated.add(key_of(transfer.updated_at, transfer.id), transfer)
-            self.core.changed("transfer.created", transfer, transfer.created_at)
-            return transfer
-
-    def update_transfer(self, transfer: Transfer, status: str, when: datetime) -> None:
-        """Change a transfer's status, keeping the updated_at index in order."""
-        with self.lock:
-            self.transfers_updated.remove(key_of(transfer.updated_at, transfer.id))
-            transfer.status, transfer.updated_at = status, when
-            self.transfers_updated.add(key_of(when, transfer.id), transfer)
-            self.core.changed("transfer.status_changed", transfer, when)
-
-    def open_pair(
-        self,
-        now: datetime,
-        *,
-        source: str,
-        target: str,
-        amount: Decimal,
-        assets: tuple[str, str],
-        kind: str,
-        types: tuple[str, str] = ("INTERNAL_TRANSFER_DEBIT", "INTERNAL_TRANSFER_CREDIT"),
-        group_id: str | None = None,
-        debit_fields: dict[str, Any] | None = None,
-        credit_fields: dict[str, Any] | None = None,
-        on_complete: Callable[[datetime], None] | None = None,
-    ) -> tuple[Transfer, Transfer]:
-        """Debit ``source`` now and credit ``target`` at settlement: two PENDING legs.
-
-        The legs share ``group_id`` and complete together ``settle_after`` from ``now``.
-        ``assets`` is (debited asset, credited asset): equal for an internal transfer,
-        USD and a stablecoin for an orchestration. 403 insufficient-funds leaves no trace.
-        """
-        with self.lock:
-            self.debit(source, assets[0], amount)
-            group_id = group_id or self.new_id()
-            legs = []
-            for pid, asset, direction, kind_type, extra in (
-                (source, assets[0], "DEBIT", types[0], debit_fields),
-                (target, assets[1], "CREDIT", types[1], credit_fields),
-            ):
-                legs.append(
-                    self.add_transfer(
-                        Transfer(
-                            id=self.new_id(),
-                            customer_id=self.customer_id,
-                            profile_id=pid,
-                            amount=amount,
-                            fee=ZERO,
-                            asset=asset,
-                            direction=direction,
-                            type=kind_type,
-                            status="PENDING",
-                            created_at=now,
-                            updated_at=now,
-                            kind=kind,
-                            group_id=group_id,
-                            **(extra or {}),
-                        )
-                    )
-                )
-            debit, credit = legs
-
-            def complete(when: datetime) -> None:
-                self.update_transfer(debit, "COMPLETED", when)
-                self.update_transfer(credit, "COMPLETED", when)
-                self.credit(target, assets[1], amount)
-                if on_complete is not None:
-                    on_complete(when)
-
-            self.schedule(now + self.settle_after, complete)
-            return debit, credit
+            return self.core.scheduler.upcoming()
 
     # -- the conservation identity ----------------------------------------------------------
     def audit(self) -> dict[str, dict[str, Decimal]]:
@@ -304,8 +211,8 @@ class Ledger:
             for transfer in self.transfers:
                 for asset, category, amount in transfer_flows(transfer):
                     add(asset, category, amount)
-            for name in ("executions", "quote_executions", "conversions"):
-                for record in getattr(self, name):
+            for records in (self.orders.executions, self.quotes.executions, self.conversions):
+                for record in records:
                     for asset, category, amount in record.flows():
                         add(asset, category, amount)
             for line in sums.values():
@@ -319,9 +226,6 @@ class Ledger:
                 )
                 line["difference"] = line["balances"] + line["in_flight"] - line["expected"]
             return dict(sorted(sums.items()))
-
-    def known_asset(self, asset: str) -> bool:
-        return asset in ASSETS
 
 
 def transfer_flows(t: Transfer) -> list[tuple[str, str, Decimal]]:

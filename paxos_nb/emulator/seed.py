@@ -10,28 +10,17 @@ seeded transfers reproduces every seeded balance exactly (``ledger.audit()`` sho
 from __future__ import annotations
 
 import math
-import random
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .fmt import EXACT, quantize
-from .records import DepositAddress, Transfer
+from .fmt import quantize
+from .networks import NETWORKS_BY_ASSET, make_address, make_tx_hash, usd_value
+from .records import Transfer
 
-CRYPTO_NETWORKS = (
-    "BITCOIN", "ETHEREUM", "BITCOIN_CASH", "LITECOIN", "SOLANA", "POLYGON_POS", "BASE",
-    "ARBITRUM_ONE", "INK", "XLAYER",
-)  # fmt: skip
-EVM_NETWORKS = ("ETHEREUM", "POLYGON_POS", "BASE", "ARBITRUM_ONE", "INK", "XLAYER")
-# Which networks carry which asset (API-BRIEF.md section 11; STELLAR is not in the yaml enum).
-NETWORKS_BY_ASSET = {
-    "BTC": ("BITCOIN",), "ETH": ("ETHEREUM", "ARBITRUM_ONE", "BASE"), "BCH": ("BITCOIN_CASH",),
-    "LTC": ("LITECOIN",), "SOL": ("SOLANA",), "LINK": ("ETHEREUM",), "AAVE": ("ETHEREUM",),
-    "UNI": ("ETHEREUM",), "MATIC": ("ETHEREUM", "POLYGON_POS"), "PAXG": ("ETHEREUM",),
-    "USDP": ("ETHEREUM", "SOLANA"), "PYUSD": ("ARBITRUM_ONE", "ETHEREUM", "SOLANA"),
-    "USDG": ("ETHEREUM", "INK", "SOLANA", "XLAYER"),
-    "USDC": ("BASE", "ETHEREUM", "POLYGON_POS", "SOLANA"),
-}  # fmt: skip
+if TYPE_CHECKING:
+    from .ledger import Ledger
+
 SEED_ASSETS = ("USD", "BTC", "ETH", "PAXG", "USDP", "PYUSD", "USDG")
 # Display precision of seeded amounts and the typical size of one seeded deposit.
 _PLACES = {"USD": 2, "BTC": 8, "ETH": 8, "PAXG": 8, "USDP": 2, "PYUSD": 2, "USDG": 2}
@@ -42,55 +31,24 @@ _FEE = {
     "BTC": "0.00002", "ETH": "0.0004", "PAXG": "0.0004",
     "USDP": "1.5", "PYUSD": "1.5", "USDG": "1.5",
 }  # fmt: skip
-_B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-_B32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
-
-
-def make_address(network: str, rng: random.Random) -> str:
-    """A testnet-shaped address for ``network`` (not a real key: nothing is ever sent)."""
-    if network in EVM_NETWORKS:
-        return "0x" + "".join(rng.choice("0123456789abcdef") for _ in range(40))
-    if network == "BITCOIN":
-        return "tb1q" + "".join(rng.choice(_B32) for _ in range(38))
-    if network == "LITECOIN":
-        return "tltc1q" + "".join(rng.choice(_B32) for _ in range(38))
-    if network == "BITCOIN_CASH":
-        return "bchtest:q" + "".join(rng.choice(_B32) for _ in range(41))
-    return "".join(rng.choice(_B58) for _ in range(44))  # SOLANA and anything else
-
-
-def make_tx_hash(network: str, rng: random.Random) -> str:
-    if network == "SOLANA":
-        return "".join(rng.choice(_B58) for _ in range(88))
-    digits = "".join(rng.choice("0123456789abcdef") for _ in range(64))
-    return "0x" + digits if network in EVM_NETWORKS else digits
-
-
-def compatible_networks(network: str) -> list[str]:
-    return list(EVM_NETWORKS) if network in EVM_NETWORKS else [network]
-
-
-def usd_value(ledger, asset: str, amount: Decimal, moment: datetime) -> Decimal:
-    """USD notional of ``amount`` of ``asset`` at ``moment`` (from the price walk)."""
-    rate = math.exp(ledger.prices.log_usd(asset, moment.timestamp()))
-    return quantize(EXACT.multiply(amount, Decimal(repr(rate))), 2)
 
 
 class _History:
-    def __init__(self, ledger, history: int) -> None:
+    def __init__(self, ledger: Ledger, history: int) -> None:
         self.ledger = ledger
+        self.balances, self.transfers = ledger.balances, ledger.transfers
         self.rng = ledger.random("history")
         self.events = history
         self.start = ledger.as_of - timedelta(days=365)
         self.addresses: dict[tuple[str, str], str] = {}
 
     def profiles(self) -> list[str]:
-        led = self.ledger
+        create = self.ledger.profiles.create
         base = self.start - timedelta(days=120)
         made = [
-            led.add_profile("default", "DEFAULT", base),
-            led.add_profile("trading", "NORMAL", base + timedelta(days=3, seconds=4021)),
-            led.add_profile(
+            create("default", "DEFAULT", base),
+            create("trading", "NORMAL", base + timedelta(days=3, seconds=4021)),
+            create(
                 "treasury",
                 "NORMAL",
                 base + timedelta(days=9, seconds=7790),
@@ -104,39 +62,19 @@ class _History:
         return [p.id for p in made]
 
     def address(self, profile_id: str, network: str, created: datetime) -> str:
-        led = self.ledger
-        record = DepositAddress(
-            led.new_id(),
-            led.customer_id,
-            profile_id,
-            network,
-            make_address(network, self.rng),
-            compatible_networks(network),
-            created,
-        )
-        led.deposit_addresses.add(record)
-        self.addresses[(profile_id, network)] = record.address
-        return record.address
+        address = make_address(network, self.rng)
+        self.ledger.deposit_addresses.create(profile_id, network, created, address)
+        self.addresses[(profile_id, network)] = address
+        return address
 
     def amount(self, asset: str, scale: float) -> Decimal:
         raw = _SCALE[asset] * scale * math.exp(self.rng.gauss(0.0, 0.6))
         return max(quantize(Decimal(repr(raw)), _PLACES[asset]), Decimal(1).scaleb(-_PLACES[asset]))
 
     def transfer(
-        self, profile_id: str, asset: str, amount: Decimal, fee: Decimal, **kw
+        self, profile_id: str, asset: str, amount: Decimal, fee: Decimal, **kw: Any
     ) -> Transfer:
-        led = self.ledger
-        return led.add_transfer(
-            Transfer(
-                id=led.new_id(),
-                customer_id=led.customer_id,
-                profile_id=profile_id,
-                amount=amount,
-                fee=fee,
-                asset=asset,
-                **kw,
-            )
-        )
+        return self.transfers.new(profile_id, amount, asset, fee=fee, **kw)
 
     def deposit(self, pid: str, asset: str, when: datetime, scale: float = 1.0) -> None:
         amount = self.amount(asset, scale)
@@ -154,17 +92,17 @@ class _History:
                 "destination_address": self.addresses[(pid, network)],
                 "crypto_tx_hash": make_tx_hash(network, self.rng),
                 "crypto_tx_index": str(self.rng.randint(0, 3)),
-                "notional_value": usd_value(self.ledger, asset, amount, when),
+                "notional_value": usd_value(self.ledger.prices, asset, amount, when),
             }
         self.transfer(
             pid, asset, amount, Decimal(0), direction="CREDIT", status="COMPLETED",
             created_at=when, updated_at=done, kind="deposit", **extra,
         )  # fmt: skip
-        self.ledger.credit(pid, asset, amount)
+        self.balances.credit(pid, asset, amount)
 
     def withdrawal(self, pid: str, asset: str, when: datetime, n: int) -> None:
         led = self.ledger
-        available = led.balance(pid, asset)[0]
+        available = self.balances.pair(pid, asset)[0]
         fee = Decimal(_FEE.get(asset, "0"))
         amount = quantize(available * Decimal(repr(self.rng.uniform(0.05, 0.4))), _PLACES[asset])
         if amount <= 0 or amount + fee > available:
@@ -179,7 +117,7 @@ class _History:
                 type="CRYPTO_WITHDRAWAL",
                 crypto_network=network,
                 destination_address=make_address(network, self.rng),
-                notional_value=usd_value(led, asset, amount + fee, when),
+                notional_value=usd_value(led.prices, asset, amount + fee, when),
             )
             if not failed:
                 extra["crypto_tx_hash"] = make_tx_hash(network, self.rng)
@@ -189,13 +127,13 @@ class _History:
             created_at=when, updated_at=done, kind="withdrawal", **extra,
         )  # fmt: skip
         if not failed:
-            led.debit(pid, asset, amount + fee)
+            self.balances.debit(pid, asset, amount + fee)
         return None
 
     def internal(self, pid: str, to: str, asset: str, when: datetime, n: int) -> None:
         led = self.ledger
         amount = quantize(
-            led.balance(pid, asset)[0] * Decimal(repr(self.rng.uniform(0.05, 0.3))),
+            self.balances.pair(pid, asset)[0] * Decimal(repr(self.rng.uniform(0.05, 0.3))),
             _PLACES[asset],
         )
         if amount <= 0:
@@ -214,8 +152,8 @@ class _History:
             to, asset, amount, Decimal(0), direction="CREDIT", type="INTERNAL_TRANSFER_CREDIT",
             group_id=group, **dict(common, created_at=later),
         )  # fmt: skip
-        led.debit(pid, asset, amount)
-        led.credit(to, asset, amount)
+        self.balances.debit(pid, asset, amount)
+        self.balances.credit(to, asset, amount)
         return None
 
     def run(self) -> None:
@@ -241,6 +179,6 @@ class _History:
                 self.internal(pid, to, asset, when, n)
 
 
-def populate(ledger, history: int = 2000) -> None:
+def populate(ledger: Ledger, history: int = 2000) -> None:
     """Fill a fresh ledger with the seeded profiles, addresses and transfer history."""
     _History(ledger, history).run()

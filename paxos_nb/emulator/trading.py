@@ -1,9 +1,9 @@
-"""Orders, executions and the matching of orders against the synthetic order book.
+"""Orders and executions (the models) and the arithmetic of matching: which fills the
+synthetic book offers an order, and what an order must hold in reserve.
 
-An order reserves its worst-case cost in ``trading`` when it is created; fills spend from that
-reservation and credit the bought asset; whatever is left returns to ``available`` when the
-order closes, or stays reserved while it rests OPEN. Takers pay a 0.35% commission in the
-quote asset (the rate of the spec's execution example); resting orders never fill later.
+Pure functions of their arguments; the state changes (reserving, filling, closing) are the
+:class:`~.backends.orders.Orders` backend's. Takers pay a 0.35% commission in the quote
+asset (the rate of the spec's execution example).
 """
 
 from __future__ import annotations
@@ -184,53 +184,3 @@ def remaining_cost(order: Order) -> Decimal:
         return left
     gross = EXACT.multiply(left, order.price)
     return EXACT.add(gross, EXACT.multiply(gross, COMMISSION))
-
-
-def execute(led, order: Order, now: datetime) -> None:
-    """Match a just-created order against the book at ``now`` and settle its fills."""
-    prices = led.prices
-    bids, asks = prices.book(order.market, now)
-    levels = asks if order.side == "BUY" else bids
-    order.modified_at = now
-    if order.type == "POST_ONLY_LIMIT" and levels and crosses(order, levels[0][0]):
-        return close(led, order, "REJECTED", now)
-    fills, complete = plan_fills(order, levels)
-    if order.time_in_force == "FOK" and not complete:
-        return close(led, order, "CANCELLED", now)
-    base, quote = split_market(order.market)
-    receiver = order.recipient_profile_id or order.profile_id
-    for price, amount in fills:
-        gross = EXACT.multiply(amount, price)
-        commission = EXACT.multiply(gross, COMMISSION)
-        if order.side == "BUY":
-            led.release(order.profile_id, quote, gross + commission, spend=True)
-            order.reserved -= gross + commission
-            led.credit(receiver, base, amount)
-        else:
-            led.release(order.profile_id, base, amount, spend=True)
-            order.reserved -= amount
-            led.credit(receiver, quote, gross - commission)
-        order.amount_filled += amount
-        order.notional += gross
-        record = Execution(
-            led.next_execution_id(), order.id, order.profile_id, now, order.market,
-            order.side, amount, price, commission, prices.fmt_price(order.market, price),
-        )  # fmt: skip
-        led.executions.add(record)
-    if complete or (order.type != "MARKET" and order.base_amount == order.amount_filled):
-        return close(led, order, "FILLED", now)
-    if order.type == "MARKET" or order.time_in_force == "IOC":
-        return close(led, order, "CANCELLED", now)
-    keep = remaining_cost(order)  # rests OPEN: keep only what the unfilled part needs
-    led.release(order.profile_id, order.reserved_asset, order.reserved - keep)
-    order.reserved = keep
-    order.status = "OPEN"
-    return None
-
-
-def close(led, order: Order, status: str, now: datetime) -> None:
-    """Close an order and give back whatever it still holds in trading."""
-    if order.reserved:
-        led.release(order.profile_id, order.reserved_asset, order.reserved)
-        order.reserved = ZERO
-    order.status, order.modified_at, order.closed_at = status, now, now

@@ -53,7 +53,7 @@ class PaxosBox(w.VBox):
     """A VBox with an error area and guarded callbacks; closing it closes its whole tree."""
 
     def __init__(self, **kwargs: Any) -> None:
-        self.errors = w.Output(layout=w.Layout(width="100%"))
+        self.errors = w.Output(layout=w.Layout(width="auto", max_width="100%"))
         self.errors.add_class("paxos-nb-errors")
         self.error: BaseException | None = None  # the last error shown, for code and tests
         super().__init__(**kwargs)
@@ -117,6 +117,15 @@ class PaxosBox(w.VBox):
         # ipywidgets' repr lists every trait (long, volatile); this is the text/plain a
         # notebook stores and nbval compares.
         return f"<{type(self).__name__}: {self.summary()}>"
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        """The live widget, plus a static picture of it (``text/html``) for wherever the
+        notebook is shown without a kernel or saved widget state (GitHub, an HTML export)."""
+        from .snapshot import snapshot_html
+
+        data: dict[str, Any] = super()._repr_mimebundle_(**kwargs)
+        data["text/html"] = snapshot_html(self)
+        return data
 
     def summary(self) -> str:
         return ""

@@ -1,9 +1,11 @@
 """The API explorer: find an operation, see its scope, fill parameters, run, copy the line.
 
 The operation list is the generated catalog (:mod:`paxos_nb.catalog`). Parameter fields are
-built from each operation's ``params`` (path and query) and a JSON body box appears for
-POST/PUT. Results render as an HTML table (a DataFrame, every page up to "max rows") or as
-JSON; the equivalent line of Python and ``%paxos`` line are shown ready to copy.
+built from each operation's ``params`` (path and query): the path and required ones and the
+common filters first, the rest folded under "More parameters"; a JSON body box appears for
+POST/PUT. Results render as a compact, scrollable preview of the DataFrame (every page up to
+"max rows"; ``explorer.last_result`` holds all of it) or as JSON; the equivalent line of
+Python and ``%paxos`` line are shown ready to copy.
 """
 
 from __future__ import annotations
@@ -23,6 +25,44 @@ __all__ = ["Explorer"]
 logger = logging.getLogger(__name__)
 
 TABLE, JSON = "table", "JSON"
+# Filters an analyst reaches for first, in this order (after path and required parameters).
+COMMON = (
+    "profile_id",
+    "profile_ids",
+    "market",
+    "markets",
+    "asset",
+    "assets",
+    "type",
+    "statuses",
+    "status",
+    "side",
+    "ref_ids",
+    "created_at.gte",
+    "created_at.lt",
+    "limit",
+)
+MAX_COMMON = 8
+_FILL = {"width": "auto", "max_width": "100%"}  # fills the row; 100% plus margins overflows
+
+
+def split_params(op: catalog.Operation) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """``op``'s parameters as (shown first, folded under "More parameters"): path and
+    required ones, then the :data:`COMMON` filters it has, up to :data:`MAX_COMMON`. An
+    operation with no more than that many shows them all."""
+    if len(op.params) <= MAX_COMMON:
+        return list(op.params), []
+    rank = {name: i for i, name in enumerate(COMMON)}
+
+    def key(param: dict[str, Any]) -> tuple[int, int]:
+        if param.get("in") == "path" or param.get("required"):
+            return (0, 0)
+        return (1, rank.get(param["name"], len(COMMON)))
+
+    ordered = sorted(op.params, key=key)
+    first = [p for p in ordered if key(p)[0] == 0 or key(p)[1] < len(COMMON)][:MAX_COMMON]
+    first = [p for p in first if key(p)[0] == 0] + [p for p in first if key(p)[0] == 1]
+    return first, [p for p in op.params if p not in first]
 
 
 def _label(op: catalog.Operation) -> str:
@@ -58,22 +98,25 @@ class Explorer(PaxosBox):
         super().__init__(**kwargs)
         self._session = session
         self.params: dict[str, w.Widget] = {}
+        self.more_params: w.Accordion | None = None
+        self._folded: set[str] = set()
         self.last_result: Any = None
         self._ops = catalog.operations()
+        self._fields: dict[str, w.Widget] = {}
         self.search = w.Text(
             value=search,
             placeholder="search operations: id, path, tag or scope",
             description="Search",
             continuous_update=True,
-            layout=w.Layout(width="100%"),
+            layout=w.Layout(**_FILL),
         )
         self.search.add_class("paxos-nb-search")
-        self.operations = w.Select(options=[], rows=8, layout=w.Layout(width="100%"))
+        self.operations = w.Select(options=[], rows=8, layout=w.Layout(**_FILL))
         self.info = w.HTML()
-        self.param_box = w.VBox()
+        self.param_box = w.VBox(layout=w.Layout(**_FILL))
         self.body = w.Textarea(
             placeholder="JSON body",
-            layout=w.Layout(width="100%", height="9em", display="none"),
+            layout=w.Layout(**_FILL, height="9em", display="none"),
         )
         self.view = w.ToggleButtons(options=[TABLE, JSON], value=TABLE, description="Show as")
         self.max_rows = w.BoundedIntText(
@@ -85,9 +128,9 @@ class Explorer(PaxosBox):
         )
         self.run_button = w.Button(description="Run", button_style="primary", icon="play")
         self.run_button.add_class("paxos-nb-run")
-        self.python = w.Text(description="Python", layout=w.Layout(width="100%"))
+        self.python = w.Text(description="Python", layout=w.Layout(**_FILL))
         self.python.add_class("paxos-nb-python")
-        self.magic_line = w.Text(description="Magic", layout=w.Layout(width="100%"))
+        self.magic_line = w.Text(description="Magic", layout=w.Layout(**_FILL))
         self.result = w.HTML()
         self.result.add_class("paxos-nb-result-box")
 
@@ -165,6 +208,8 @@ class Explorer(PaxosBox):
                     hint="parameters: " + (", ".join(self.params) or "none"),
                 )
             field = self.params[name]
+            if self.more_params is not None and name in self._folded:
+                self.more_params.selected_index = 0  # show the field being filled
             field.value = (
                 ("true" if value else "false")
                 if isinstance(value, bool)
@@ -255,13 +300,24 @@ class Explorer(PaxosBox):
 
     def _on_select(self, change: dict[str, Any]) -> None:
         op = self.operation
-        self.params = {}
-        rows = []
+        self.params, self._fields = {}, {}
+        rows: list[w.Widget] = []
+        self.more_params, self._folded = None, set()
         if op is not None:
-            for param in op.params:
-                field = self._field(param)
-                self.params[param["name"]] = field
-                rows.append(field)
+            first, folded = split_params(op)
+            for param in first:
+                rows.append(self._field(param))
+            if folded:
+                fields = [self._field(param) for param in folded]
+                self._folded = {param["name"] for param in folded}
+                self.more_params = w.Accordion(
+                    children=[w.VBox(fields, layout=w.Layout(**_FILL))],
+                    titles=(f"More parameters ({len(folded)})",),
+                    selected_index=None,
+                )
+                self.more_params.add_class("paxos-nb-more-params")
+                rows.append(self.more_params)
+            self.params = {p["name"]: self._fields[p["name"]] for p in op.params}
             self.body.layout.display = "" if op.method in ("POST", "PUT", "PATCH") else "none"
             self.body.value = calls.body_template(op)
             self.view.value = TABLE if calls.is_list(op) else JSON
@@ -277,11 +333,16 @@ class Explorer(PaxosBox):
         self._update_line(quiet=True)
 
     def _field(self, param: dict[str, Any]) -> w.Widget:
+        field = self._make_field(param)
+        self._fields[param["name"]] = field
+        return field
+
+    def _make_field(self, param: dict[str, Any]) -> w.Widget:
         name, kind = param["name"], param.get("type", "string")
         label = name + (" *" if param.get("required") else "")
         tip = (param.get("description") or "") + f" ({param.get('in')}, {kind})"
         style = {"description_width": "12em"}
-        layout = {"width": "100%"}  # a dict: each text field builds its own Layout
+        layout = dict(_FILL)  # a dict: each text field builds its own Layout
         if param.get("enum"):
             options = ["", *map(str, param["enum"])]
             if kind == "array":

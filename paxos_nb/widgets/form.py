@@ -1,9 +1,11 @@
 """The credentials form: environment, client id, secret, scopes -> a connected session.
 
-The secret is read from the ``Password`` widget and the widget is cleared in the same step,
-before anything can fail, so the widget state a notebook saves never holds it. The secret is
-registered with :mod:`paxos_nb.redact` (by :class:`~paxos_nb.config.Credentials`) before any
-request, so no error box or log line can show it.
+The secret is read from its field and the field is cleared in the same step, before anything
+can fail, and the field (:class:`SecretField`) never sends a secret from the kernel to the
+browser at all, so no widget state a notebook saves can hold it, however its messages are
+timed. The secret is registered with :mod:`paxos_nb.redact` (by
+:class:`~paxos_nb.config.Credentials`) before any request, so no error box or log line can
+show it.
 """
 
 from __future__ import annotations
@@ -13,17 +15,40 @@ from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as w
+import traitlets
 
-from .. import display, magics, redact
+from .. import display, redact
 from ..config import ENVIRONMENTS, Credentials
 from ..errors import ConfigError
 from ._base import PaxosBox
 from .panel import TokenPanel
 from .picker import ScopePicker
 
-__all__ = ["CredentialsForm"]
+__all__ = ["CredentialsForm", "SecretField"]
 
 logger = logging.getLogger(__name__)
+
+
+class SecretField(w.Password):
+    """A password field whose value never travels from the kernel to the browser.
+
+    ipywidgets syncs a trait both ways: setting ``field.value`` in code sends the value to
+    the browser on the kernel's output channel, and whoever records those messages saves it
+    as widget state (nbclient with ``store_widget_state``; a slow channel can even cut the
+    later message that clears it). A secret typed in the browser is there already; one set
+    in code never is: every state the kernel sends, whole or partial, has the value empty,
+    and what the browser sends is not echoed back.
+    """
+
+    value = traitlets.Unicode(help="the secret (never sent to the browser)").tag(
+        sync=True, echo_update=False
+    )
+
+    def get_state(self, key: Any = None, drop_defaults: bool = False) -> dict[str, Any]:
+        state: dict[str, Any] = super().get_state(key, drop_defaults=drop_defaults)
+        if state.get("value"):
+            state["value"] = ""
+        return state
 
 
 class CredentialsForm(PaxosBox):
@@ -93,7 +118,7 @@ class CredentialsForm(PaxosBox):
             layout=w.Layout(width="32em"),
         )
         self.client_id.add_class("paxos-nb-client-id")
-        self.secret = w.Password(
+        self.secret = SecretField(
             description="Secret",
             placeholder="client secret (cleared as soon as it is read)",
             layout=w.Layout(width="32em"),
@@ -211,8 +236,7 @@ class CredentialsForm(PaxosBox):
             del secret
         old, self.session = self.session, session
         if old is not None and old is not session:
-            old.close()
-        magics.use(session)
+            old.close()  # connect() made the new one current
         logger.info(
             "connected to %s as %s", session.environment, redact.mask(session.creds.client_id)
         )

@@ -114,7 +114,7 @@ class ScopePicker(PaxosBox):
             description="Dashboard",
             placeholder="space-delimited scopes (paste PAXOS_SCOPES here too)",
             continuous_update=False,
-            layout=w.Layout(width="100%"),
+            layout=w.Layout(width="auto", max_width="100%"),
         )
         self.dashboard.observe(self.guard(self._on_dashboard, "Dashboard string: "), "value")
         self.count = w.HTML()

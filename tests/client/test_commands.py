@@ -197,3 +197,66 @@ def test_call_bad_input(tmp_path, monkeypatch, capsys, argv, message):
     status, _, err = run(capsys, *argv)
     assert status == 1
     assert message in err
+
+
+# -- doctor: near-miss variables (issue 15 item 5) ----------------------------------------------
+
+
+def test_doctor_names_a_misspelt_secret_variable(make_client, emu, tmp_path, capsys):
+    client = make_client(READ)
+    path = env_file(tmp_path / ".env", client, emu, PAXOS_CLIENT_SECRET=None)
+    with path.open("a") as out:
+        out.write(f"PAXOS_CLIENT_SECRT={client.client_secret}\n")
+    status, out, err = run(capsys, "doctor", str(path))
+    assert status == 1
+    assert "PAXOS_CLIENT_SECRT" in out
+    assert "did you mean PAXOS_CLIENT_SECRET?" in out
+    assert client.client_secret not in out + err
+
+
+def test_doctor_fails_on_scope_without_s(make_client, emu, tmp_path, capsys):
+    client = make_client(READ)
+    path = env_file(tmp_path / ".env", client, emu, PAXOS_SCOPES=None, PAXOS_SCOPE=" ".join(READ))
+    status, out, _ = run(capsys, "doctor", str(path))
+    assert status == 1
+    assert "did you mean PAXOS_SCOPES?" in out
+    assert "all checks passed" not in out
+
+
+def test_doctor_never_passes_with_an_unknown_variable(make_client, emu, tmp_path, capsys):
+    client = make_client(READ)
+    path = env_file(tmp_path / ".env", client, emu, PAXOS_REGION="us")
+    status, out, _ = run(capsys, "doctor", str(path))
+    assert status == 1
+    assert "✗ variables: PAXOS_REGION" in out
+    assert "✓ token" in out  # the other checks still ran
+    assert "some checks failed" in out
+
+
+def test_doctor_checks_the_shell_too(make_client, emu, tmp_path, capsys, monkeypatch):
+    client = make_client(READ)
+    path = env_file(tmp_path / ".env", client, emu)
+    monkeypatch.setenv("PAXOS_SCOPE", "funding:read_profile")
+    status, out, _ = run(capsys, "doctor", str(path))
+    assert status == 1
+    assert "PAXOS_SCOPE (in os.environ)" in out
+    assert "did you mean PAXOS_SCOPES?" in out
+
+
+def test_comma_separated_scopes_work_and_doctor_says_spaces(make_client, emu, tmp_path, capsys):
+    client = make_client(READ)
+    path = env_file(tmp_path / ".env", client, emu, PAXOS_SCOPES=",".join(READ))
+    status, out, err = run(capsys, "doctor", str(path))
+    assert status == 0, out + err
+    assert "✓ scopes: all 2 requested scopes granted" in out
+    assert "separated by spaces" in out
+    assert "all checks passed" in out
+
+
+def test_doctor_passes_a_clean_env_and_says_the_variables_are_known(
+    make_client, emu, tmp_path, capsys
+):
+    client = make_client(READ)
+    status, out, _ = run(capsys, "doctor", str(env_file(tmp_path / ".env", client, emu)))
+    assert status == 0
+    assert "✓ variables: every PAXOS_* variable is one paxos_nb reads" in out

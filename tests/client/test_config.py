@@ -292,3 +292,37 @@ def test_unknown_from_env_argument():
 def test_config_error_is_a_value_error():
     with pytest.raises(ValueError, match="PAXOS_CLIENT_ID"):
         Credentials.from_env()
+
+
+# -- near-miss variables and comma-separated scopes (issue 15 item 5) -----------------------------
+
+
+def test_a_misspelt_variable_in_the_env_file_is_named(tmp_path):
+    path = tmp_path / ".env"
+    path.write_text("PAXOS_CLIENT_ID=abc\nPAXOS_CLIENT_SECRT=s3cr3t-value-1\n")
+    with pytest.raises(ConfigError, match=r"PAXOS_CLIENT_SECRT .*did you mean PAXOS_CLIENT_SECRET"):
+        Credentials.from_env(path)
+    path.write_text("PAXOS_ENV=local\nPAXOS_SCOPE=funding:read_profile\n")
+    with pytest.raises(ConfigError, match="did you mean PAXOS_SCOPES") as info:
+        Credentials.from_env(path)
+    assert "rename it PAXOS_SCOPES" in info.value.hint
+
+
+def test_an_unknown_variable_next_to_the_real_one_is_a_warning(tmp_path):
+    from paxos_nb import PaxosWarning
+
+    path = tmp_path / ".env"
+    path.write_text("PAXOS_ENV=local\nPAXOS_SCOPES=funding:read_profile\nPAXOS_SCOPE=x\n")
+    with pytest.warns(PaxosWarning, match=r"PAXOS_SCOPE .*is ignored; did you mean PAXOS_SCOPES"):
+        creds = Credentials.from_env(path)
+    assert creds.scopes == ("funding:read_profile",)
+
+
+def test_scopes_separated_by_commas_are_read(tmp_path):
+    from paxos_nb import scopes
+
+    path = tmp_path / ".env"
+    path.write_text("PAXOS_ENV=local\nPAXOS_SCOPES=funding:read_profile, transfer:read_transfer\n")
+    creds = Credentials.from_env(path)
+    assert creds.scopes == ("funding:read_profile", "transfer:read_transfer")
+    assert scopes.validate(["funding:read_profile,transfer:read_transfer"]) == creds.scopes

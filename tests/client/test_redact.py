@@ -164,3 +164,32 @@ def test_other_loggers_are_scrubbed_too():
         logger.setLevel(old)
     assert secret not in buffer.getvalue()
     assert REDACTED in buffer.getvalue()
+
+
+def test_a_real_debug_log_is_exact(make_client, caplog):
+    """Issue 15, also seen: the token request body showed ``client_secret=[redacted]]`` (the
+    field scrubber re-scrubbed the redaction) and the token URL as https:// for the http
+    emulator (requests-oauthlib logs the https alias paxos_nb hands it)."""
+    from paxos_nb.session import connect
+
+    client = make_client(["funding:read_profile"])
+    with (
+        caplog.at_level(logging.DEBUG),
+        connect(client.creds, ["funding:read_profile"]) as session,
+    ):
+        session.get("/profiles")
+    text = caplog.text
+    assert "Request body was grant_type=client_credentials" in text  # the line exists
+    assert "client_secret=[redacted]&" in text
+    assert "[redacted]]" not in text
+    plain = client.creds.token_url
+    assert plain.startswith("http://")
+    assert f"Requesting url {plain} using method POST" in text
+    assert plain.replace("http://", "https://") not in text
+
+
+def test_the_field_scrubber_keeps_an_existing_redaction(oauth_log):
+    logger, buffer = oauth_log
+    redact.install()
+    logger.debug("body client_secret=%s&scope=x", REDACTED)
+    assert "client_secret=[redacted]&scope=x" in buffer.getvalue()

@@ -1,6 +1,7 @@
 """Hygiene of the committed tutorial notebooks: executed in order, on python3, leaking nothing.
 
-Every ``notebooks/*.ipynb`` is committed WITH its outputs (they are the rendered tutorial), so
+Every tutorial (``notebooks/tutorials.txt``; a user's own notebook there is left alone) is
+committed WITH its outputs (they are the rendered tutorial), so
 its outputs and metadata are scanned for what must never be published:
 
 * token-shaped strings: the emulator issues Hydra-shaped opaque tokens, two 43-character
@@ -35,7 +36,12 @@ import requests
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+# The tutorials the project ships (notebooks/tutorials.txt), not whatever else is there.
+NOTEBOOKS = [
+    ROOT / "notebooks" / line.strip()
+    for line in (ROOT / "notebooks" / "tutorials.txt").read_text(encoding="utf-8").splitlines()
+    if line.strip() and not line.startswith("#")
+]
 
 # Output data that is binary (base64); text (including SVG) is scanned.
 BINARY = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"})
@@ -205,7 +211,11 @@ def check_file(path: Path) -> list[str]:
 
 
 def test_there_are_notebooks_to_check():
-    assert NOTEBOOKS, f"no notebooks found under {ROOT / 'notebooks'}"
+    assert NOTEBOOKS, f"no notebooks listed in {ROOT / 'notebooks' / 'tutorials.txt'}"
+    for path in NOTEBOOKS:
+        assert path.is_file(), f"{path.name} is listed in tutorials.txt but does not exist"
+    on_disk = {p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")}
+    assert on_disk <= {p.name for p in NOTEBOOKS}, "a numbered tutorial is not listed"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])

@@ -50,8 +50,9 @@ CLI_NAMES = (
 
 
 def notebooks() -> list[Path]:
-    """Whatever notebooks exist now (they are being written while this suite grows)."""
-    return sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+    """The tutorials the project ships (notebooks/tutorials.txt), not a user's scratch work."""
+    lines = (NOTEBOOK_DIR / "tutorials.txt").read_text(encoding="utf-8").splitlines()
+    return [NOTEBOOK_DIR / n.strip() for n in lines if n.strip() and not n.startswith("#")]
 
 
 @dataclass

@@ -168,3 +168,62 @@ def test_the_scope_check_follows_the_form_as_it_connects(emu, make_client, ui):
     form.client_id.value, form.secret.value = client.client_id, client.client_secret
     form.connect_button.click()
     assert "data-has='yes'" in explorer.info.value
+
+
+# -- a compact explorer (issue 15 item 8) ------------------------------------------------------
+
+
+def test_common_parameters_first_the_rest_folded(connected, ui):
+    form, _ = connected(["funding:read_profile", "transfer:read_transfer"], live=False)
+    explorer = ui(widgets.explorer(form, search="ListTransfers"))
+    shown = list(explorer.param_box.children)
+    folded = explorer.more_params
+    assert folded is not None
+    assert shown[-1] is folded
+    names = [f.description.rstrip(" *") for f in shown[:-1]]
+    assert len(names) <= 8
+    assert {"profile_ids", "statuses", "type", "limit"} <= set(names)
+    total = len(catalog.by_id("ListTransfers").params)
+    assert len(names) + len(folded.children[0].children) == len(explorer.params) == total > 20
+    assert folded.titles[0] == f"More parameters ({total - len(names)})"
+    assert folded.selected_index is None  # closed until needed
+    explorer.set_params(crypto_tx_hashes=["0xabc"])  # a folded one: the fold opens
+    assert folded.selected_index == 0
+    assert 'crypto_tx_hashes=["0xabc"]' in explorer.python.value
+    explorer.select("GetProfile")  # path parameters always come first, nothing folded
+    assert explorer.more_params is None
+    assert explorer.param_box.children[0].description == "profile_id *"
+
+
+def test_fields_fill_the_row_without_overflowing(connected, ui):
+    form, _ = connected(["funding:read_profile"], live=False)
+    explorer = ui(widgets.explorer(form, search="ListTransfers"))
+    texts = [f for f in explorer.params.values() if f.layout.width is not None]
+    assert texts
+    for field in [*texts, explorer.python, explorer.magic_line, explorer.body]:
+        assert field.layout.width == "auto"  # 100% plus the widget margins overflowed
+
+
+def test_a_long_result_is_a_compact_scrollable_preview(connected, ui):
+    form, _ = connected(["funding:read_profile", "transfer:read_transfer"], live=False)
+    explorer = ui(widgets.explorer(form, search="ListTransfers"))
+    frame = explorer.run()
+    assert len(frame) == 100  # max rows: the whole frame is explorer.last_result
+    html = explorer.result.value
+    assert "100 rows × " in html
+    assert "the first 20 shown" in html
+    assert html.count("<tr>") <= 21  # the header row and 20 rows, not 100
+    assert "white-space:nowrap" in html  # a UUID stays on one line
+    assert "max-height:" in html
+    assert "overflow:auto" in html
+
+
+def test_an_empty_result_shows_the_documented_columns(connected, ui):
+    form, _ = connected(["funding:read_profile", "transfer:read_transfer"], live=False)
+    explorer = ui(widgets.explorer(form, search="ListTransfers"))
+    explorer.set_params(ref_ids="no-such-ref-id")
+    frame = explorer.run()
+    assert frame.shape[0] == 0
+    assert frame.shape[1] > 10
+    assert "0 rows × " in explorer.result.value
+    assert "<th>amount</th>" in explorer.result.value

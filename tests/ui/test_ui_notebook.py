@@ -41,3 +41,25 @@ def test_widget_outputs_carry_a_short_stable_text_for_nbval():
             "TokenPanel",
             "Explorer",
         }
+
+
+def test_widget_outputs_carry_a_static_picture():
+    """Without widget state (above) a saved widget output is blank wherever no kernel runs
+    (GitHub, nbviewer, an HTML export): each carries a picture of the widget (issue 15 item 7)."""
+    views = [o["data"] for o in _outputs() if WIDGET_VIEW in o.get("data", {})]
+    assert len(views) >= 4
+    for data in views:
+        picture = "".join(data.get("text/html", ""))
+        assert "paxos-nb-snapshot" in picture, "".join(data["text/plain"])
+    pictures = " ".join("".join(d["text/html"]) for d in views)
+    for shown in ("Client ID", "Connect", "Least privilege", "Renew", "ListProfiles"):
+        assert shown in pictures
+
+
+def test_the_tutorial_leaves_its_widgets_usable_after_run_all():
+    """Closing them in the last cell blanked every widget after Run All (item 7)."""
+    nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    code = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+    for source in code:
+        assert ".close()" not in source, source
+        assert "emu.stop()" not in source, source

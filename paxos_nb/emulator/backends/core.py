@@ -1,31 +1,36 @@
-"""What every backend shares: one lock, the clock, seeded ids, settlement, the change hook.
+"""What every backend shares: one lock, the clock's instant, seeded ids, the scheduler and
+the change hook.
 
 :class:`Core` is the spine of the emulated world. Its lock guards all state; ``at(now)`` holds
-it for one consistent read or write after completing whatever became due (PENDING transfers,
-CREATED conversions…): settlement is lazy, no background thread. Every state change a
-backend makes is announced once through :meth:`Core.changed` (kind, record, instant), the
-one place where an events feed (``GET /v2/events``) can later record them.
+it for one consistent read or write after running whatever became due on the
+:class:`~.scheduler.Scheduler` (PENDING transfers, CREATED conversions…): settlement is lazy,
+no background thread. Every state change a backend makes is announced once through
+:meth:`Core.changed` (a kind of :data:`KINDS`, the record, the instant): the one place an
+events feed (``GET /v2/events``) records them. Announcing outside the lock is a bug and
+raises, so every change is known to happen under the lock.
 """
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import random
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Generic, TypeVar
 
 from ..cursors import SortedIndex, key_of
+from ..problems import already_exists
+from .scheduler import Action, Scheduler
 
-__all__ = ["Change", "Core", "Family"]
+__all__ = ["KINDS", "Change", "Core", "Family", "LedgerLock"]
 
 R = TypeVar("R")
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_TICK = timedelta(microseconds=1)
 
 
 class Family(Generic[R]):
@@ -49,6 +54,16 @@ class Family(Generic[R]):
     def get(self, ident: str) -> R | None:
         return self.by_id.get(ident)
 
+    def check_ref(self, ref_id: str | None, label: str) -> None:
+        """409 already-exists (``meta.existing``: the record as it is now) if ``ref_id`` is
+        taken in this family; ``label`` names the resource in the detail."""
+        existing = self.refs.get(ref_id) if ref_id else None
+        if existing is not None:
+            raise already_exists(
+                f"{label} already exists with ref_id '{ref_id}'",
+                existing.to_json(),  # type: ignore[attr-defined]
+            )
+
     def clear(self) -> None:
         self.by_id.clear()
         self.created = SortedIndex()
@@ -61,45 +76,96 @@ class Family(Generic[R]):
         return iter(self.by_id.values())
 
 
+# Every kind of change a backend announces: "<family>.<what happened>", where what happened
+# is "created", "updated", "removed", or the new status in lower case (a status transition:
+# "transfer.completed", "order.filled"). The events feed maps these to Paxos's event types
+# (docs/architecture.md, "State and the events to come"); a kind not listed here is a bug.
+KINDS = frozenset(
+    {
+        "profile.created", "profile.updated", "profile.deactivated", "profile.reactivated",
+        "balance.changed",
+        "deposit_address.created",
+        "transfer.created", "transfer.completed", "transfer.failed",
+        "withdrawal_fee.created",
+        "stablecoin_conversion.created", "stablecoin_conversion.settled",
+        "stablecoin_conversion.cancelled",
+        "quote.created", "quote.removed",
+        "quote_execution.created", "quote_execution.settled",
+        "orchestration.created", "orchestration.completed",
+        "orchestration_rule.created", "orchestration_rule.deleted",
+        "order.created", "order.open", "order.filled", "order.cancelled", "order.rejected",
+        "execution.created",
+    }
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Change:
-    """One state change: ``kind`` like ``"transfer.created"``, the record, the instant."""
+    """One state change: ``kind`` (one of :data:`KINDS`), the record as it is right after
+    the change, the instant, and for a status transition the status it left."""
 
     kind: str
     record: Any
     at: datetime
+    previous: str | None = None
 
 
-@dataclass
-class _Due:
-    when: datetime
-    seq: int
-    action: Callable[[datetime], None]
+class LedgerLock:
+    """A re-entrant lock that knows whether the running thread holds it (:meth:`held`)."""
 
-    def __lt__(self, other: _Due) -> bool:
-        return (self.when, self.seq) < (other.when, other.seq)
+    __slots__ = ("_depth", "_lock", "_owner")
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._owner = 0
+        self._depth = 0
+
+    def acquire(self, blocking: bool = True) -> bool:
+        if not self._lock.acquire(blocking):
+            return False
+        self._depth += 1
+        self._owner = threading.get_ident()
+        return True
+
+    def release(self) -> None:
+        self._depth -= 1
+        if not self._depth:
+            self._owner = 0
+        self._lock.release()
+
+    def __enter__(self) -> LedgerLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+    def held(self) -> bool:
+        """True when the calling thread holds the lock."""
+        return self._owner == threading.get_ident()
 
 
 class Core:
-    """Lock, clock, seeded randomness, the settlement queue and the change hook."""
+    """Lock, the ledger's instant, seeded randomness, the scheduler and the change hook."""
 
-    def __init__(self, seed: int, settle_after: timedelta, as_of: datetime) -> None:
-        self.lock = threading.RLock()
+    def __init__(self, seed: int, delays: Mapping[str, timedelta], as_of: datetime) -> None:
+        self.lock = LedgerLock()
         self.seed = seed
-        self.settle_after = settle_after
         self.as_of = as_of
+        self.scheduler = Scheduler(delays)
         self.listeners: list[Callable[[Change], None]] = []
+        self.customer_id = ""
         self.reset()
 
     def reset(self) -> None:
         """Back to the instant before seeding: same seed, same ids from here on."""
         with self.lock:
             self._ids = random.Random(f"paxos-nb-ids:{self.seed}")  # noqa: S311 - seeded
-            self._due: list[_Due] = []
-            self._seq = itertools.count()
             self._execution_ids = itertools.count(12_000_000 + 1000 * (self.seed % 1000))
+            self.scheduler.reset()
             self._last = _EPOCH
             self.now = self.as_of
+            self.customer_id = ""
 
     # -- ids and randomness -------------------------------------------------------------------
     def new_id(self) -> str:
@@ -114,35 +180,40 @@ class Core:
         seed = ":".join(str(p) for p in ("paxos-nb", self.seed, *parts))
         return random.Random(seed)  # noqa: S311 - deterministic data, not secrets
 
-    # -- clock and settlement -----------------------------------------------------------------
+    # -- time and due work --------------------------------------------------------------------
     @contextmanager
     def at(self, now: datetime) -> Iterator[None]:
-        """Hold the lock at ``now`` (made strictly increasing) after settling what is due."""
+        """Hold the lock at ``now`` (made strictly increasing) after running what is due."""
         with self.lock:
-            self.now = max(now, self._last + timedelta(microseconds=1))
+            self.now = max(now, self._last + _TICK)
             self._last = self.now
-            self.settle(self.now)
+            self.scheduler.run_due(self.now)
             yield
 
-    def schedule(self, when: datetime, action: Callable[[datetime], None]) -> None:
+    def after(self, family: str, start: datetime, action: Action) -> datetime:
+        """Run ``action(due)`` once ``family``'s delay after ``start`` has passed."""
+        return self.scheduler.after(family, start, action)
+
+    def schedule(self, when: datetime, action: Action, family: str = "") -> None:
         """Run ``action(when)`` at the first ``settle(now)`` with ``now >= when``."""
         with self.lock:
-            heapq.heappush(self._due, _Due(when, next(self._seq), action))
+            self.scheduler.at(when, action, family)
 
     def settle(self, now: datetime) -> int:
-        """Complete everything due at or before ``now``, oldest first; returns how many."""
-        done = 0
+        """Run everything due at or before ``now``, oldest first; returns how many ran."""
         with self.lock:
-            while self._due and self._due[0].when <= now:
-                item = heapq.heappop(self._due)
-                item.action(item.when)
-                done += 1
-        return done
+            return self.scheduler.run_due(now)
 
     # -- the change hook ----------------------------------------------------------------------
-    def changed(self, kind: str, record: Any, at: datetime | None = None) -> None:
+    def changed(
+        self, kind: str, record: Any, at: datetime | None = None, previous: str | None = None
+    ) -> None:
         """Announce one state change to every listener (none yet: the events feed will be)."""
+        if kind not in KINDS:
+            raise ValueError(f"unknown change kind {kind!r}: add it to core.KINDS")
+        if not self.lock.held():
+            raise RuntimeError(f"{kind} outside the ledger lock: wrap it in ledger.at(now)")
         if self.listeners:
-            change = Change(kind, record, at or self.now)
+            change = Change(kind, record, at or self.now, previous)
             for listener in list(self.listeners):
                 listener(change)

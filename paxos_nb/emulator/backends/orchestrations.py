@@ -4,7 +4,8 @@ An orchestration debits ``source_amount`` of the source asset from the source pr
 source transfer) and credits the same amount of the destination asset to the destination
 profile (its destination transfer). Both legs are Transfer records sharing ``group_id`` =
 the orchestration id, typed INTERNAL_TRANSFER_DEBIT/CREDIT (the spec's TransferType has no
-conversion type). Status is PROCESSING until the legs complete, ``settle_after`` later.
+conversion type). Status is PROCESSING until the legs complete (the ``orchestration``
+delay), announced as ``orchestration.created`` and ``orchestration.completed``.
 A sandbox deposit to the address of an ACTIVE rule starts an orchestration of that rule.
 """
 
@@ -16,21 +17,16 @@ from decimal import Decimal
 from typing import Any
 
 from ..fmt import Wired, dumps, fmt_dec, fmt_ts
-from ..problems import Problem, bad_request
+from ..networks import CRYPTO_NETWORKS
+from ..problems import Problem, bad_request, not_found
 from ..records import Transfer
-from ..seed import CRYPTO_NETWORKS
-from .addresses import new_address
+from .addresses import Addresses
 from .conversions import check_pair
+from .core import Core, Family
+from .profiles import Profiles
+from .transfers import Transfers
 
-__all__ = [
-    "RULE_ASSETS",
-    "RULE_STATUSES",
-    "Orchestration",
-    "Rule",
-    "on_deposit",
-    "rule_source",
-    "start",
-]
+__all__ = ["RULE_ASSETS", "RULE_STATUSES", "Orchestration", "Orchestrations", "Rule"]
 
 
 RULE_ASSETS = ("USDG", "PYUSD", "USDP", "USDC", "USD")
@@ -132,74 +128,177 @@ class Rule(Wired):
         return out
 
 
-def start(led: Any, now: datetime, *, ref_id: str, source: str, destination: str,
-          assets: tuple[str, str], amount: Decimal, rule_id: str = "",
-          **fields: Any) -> Orchestration:  # fmt: skip
-    """Debit the source now, credit the destination at settlement; 403 when short of funds."""
-    oid = led.new_id()
-    debit, credit = led.open_pair(
-        now, source=source, target=destination, amount=amount, assets=assets,
-        kind="orchestration", group_id=oid, debit_fields={"metadata": {"orchestration_id": oid}},
-        credit_fields={"metadata": {"orchestration_id": oid}},
-    )  # fmt: skip
-    record = Orchestration(
-        oid, led.customer_id, ref_id, source, destination, assets[0], assets[1], amount, now,
-        debit, credit, rule_id, **fields,
-    )  # fmt: skip
-    led.orchestrations.add(record)
-    led.core.changed("orchestration.created", record, now)
-    return record
+class Orchestrations(Family[Orchestration]):
+    """Orchestrations and their rules (``rules``)."""
 
+    def __init__(
+        self, core: Core, profiles: Profiles, transfers: Transfers, addresses: Addresses
+    ) -> None:
+        super().__init__("orchestration")
+        self.core, self.profiles = core, profiles
+        self.transfers, self.addresses = transfers, addresses
+        self.rules: Family[Rule] = Family("orchestration_rule")
 
-def rule_source(led: Any, now: datetime, profile_id: str, source: Any) -> dict[str, Any]:
-    if (
-        not isinstance(source, dict)
-        or len(source) != 1
-        or next(iter(source)) not in ("crypto", "fiat")
-    ):
-        raise bad_request("source must be an object with exactly one of crypto or fiat")
-    kind, spec = next(iter(source.items()))
-    spec = spec if isinstance(spec, dict) else {}
-    network = spec.get("network")
-    if kind == "crypto":
-        if network not in CRYPTO_NETWORKS:
+    def reset(self) -> None:
+        self.clear()
+        self.rules.clear()
+
+    # -- orchestrations -----------------------------------------------------------------------
+    def find(self, ident: str) -> Orchestration:
+        found = self.get(ident)
+        if found is None:
+            raise not_found(f"orchestration not found: {ident}")
+        return found
+
+    def create(self, ref_id: str, source: Any, destination: Any, assets: tuple[str, str],
+               amount: Decimal, **fields: Any) -> Orchestration:  # fmt: skip
+        """``CreateOrchestration``: 409 already-exists when ``ref_id`` is taken; ``source`` and
+        ``destination`` are the request's objects (the default profile when omitted)."""
+        self.check_ref(ref_id, "orchestration")
+        return self.start(
+            ref_id=ref_id, source=self._profile_of(source, "source"),
+            destination=self._profile_of(destination, "destination"), assets=assets,
+            amount=amount, **fields,
+        )  # fmt: skip
+
+    def _profile_of(self, part: Any, name: str) -> str:
+        if part in (None, {}):
+            return self.profiles.default_profile_id
+        if not isinstance(part, dict) or set(part) - {"profile", "crypto", "fiat"}:
+            raise bad_request(f"{name} must be an object with one of profile, crypto or fiat")
+        if "profile" not in part:
+            kinds = " and ".join(sorted(part))
+            raise Problem(501, f"{name}.{kinds} is not emulated: use {name}.profile.profile_id")
+        profile = part["profile"] or {}
+        ident = profile.get("profile_id") if isinstance(profile, dict) else None
+        return self.profiles.find(ident).id if ident else self.profiles.default_profile_id
+
+    def start(self, *, ref_id: str, source: str, destination: str, assets: tuple[str, str],
+              amount: Decimal, rule_id: str = "", **fields: Any) -> Orchestration:  # fmt: skip
+        """Debit the source profile now, credit the destination at settlement (PROCESSING,
+        then COMPLETED); 403 when short of funds."""
+        now, oid = self.core.now, self.core.new_id()
+
+        def completed(when: datetime) -> None:  # both legs just completed
+            self.core.changed("orchestration.completed", self.by_id[oid], when, "PROCESSING")
+
+        debit, credit = self.transfers.open_pair(
+            "orchestration", source=source, target=destination, amount=amount, assets=assets,
+            kind="orchestration", group_id=oid,
+            debit_fields={"metadata": {"orchestration_id": oid}},
+            credit_fields={"metadata": {"orchestration_id": oid}}, on_complete=completed,
+        )  # fmt: skip
+        record = Orchestration(
+            oid, self.core.customer_id, ref_id, source, destination, assets[0], assets[1],
+            amount, now, debit, credit, rule_id, **fields,
+        )  # fmt: skip
+        self.add(record)
+        self.core.changed("orchestration.created", record, now)
+        return record
+
+    def on_deposit(self, deposit: Transfer) -> None:
+        """Start the orchestration of the ACTIVE rule whose crypto address got ``deposit``."""
+        for rule in self.rules:
+            crypto = rule.source.get("crypto") or {}
+            if (
+                rule.status == "ACTIVE"
+                and crypto.get("address") == deposit.destination_address
+                and rule.source_asset == deposit.asset
+                and "profile" in rule.destination
+            ):
+                try:
+                    check_pair(rule.source_asset, rule.destination_asset)
+                except Problem:
+                    return  # a pair the emulator cannot convert (e.g. USDC): the deposit lands
+                self.start(
+                    ref_id=f"rule-{rule.id}-{deposit.id}", source=deposit.profile_id,
+                    destination=rule.destination["profile"]["profile_id"],
+                    assets=(rule.source_asset, rule.destination_asset), amount=deposit.total,
+                    rule_id=rule.id,
+                )  # fmt: skip
+                return
+
+    # -- rules --------------------------------------------------------------------------------
+    def find_rule(self, ident: str) -> Rule:
+        found = self.rules.get(ident)
+        if found is None:
+            raise not_found(f"orchestration rule not found: {ident}")
+        return found
+
+    def create_rule(self, ref_id: str, profile_id: str, assets: tuple[str, str],
+                    source: Any, destination: Any, **fields: Any) -> Rule:  # fmt: skip
+        """A new ACTIVE rule (409 already-exists when ``ref_id`` is taken); a crypto source
+        gets a new deposit address of the profile, a fiat one deposit instructions.
+
+        ``source``, ``destination``: the request's objects; ``fields``: ``nickname``,
+        ``identity_id``, ``account_id``.
+        """
+        self.rules.check_ref(ref_id, "orchestration rule")
+        profile = self.profiles.find(profile_id)
+        target = self._destination(profile.id, destination)
+        now = self.core.now
+        rule = Rule(
+            self.core.new_id(), ref_id, profile.id, assets[0], assets[1],
+            self._source(profile.id, source), target, now, **fields,
+        )  # fmt: skip
+        self.rules.add(rule)
+        self.core.changed("orchestration_rule.created", rule, now)
+        return rule
+
+    def delete_rule(self, rule: Rule) -> Rule:
+        rule.status = "DELETED"
+        self.core.changed("orchestration_rule.deleted", rule)
+        return rule
+
+    def _destination(self, profile_id: str, destination: Any) -> dict[str, Any]:
+        if destination in (None, {}):
+            return {"profile": {"profile_id": profile_id}}
+        if not isinstance(destination, dict) or len(destination) != 1:
             raise bad_request(
-                f"source.crypto.network invalid: '{network}' is not a supported network"
+                "destination must be an object with exactly one of profile, crypto or fiat"
             )
-        address = new_address(led, now, profile_id, network)
-        return {
-            "crypto": {"address_id": address.id, "address": address.address, "network": network}
-        }
-    if network not in ("WIRE", "CUBIX"):
-        raise bad_request(f"source.fiat.network invalid: '{network}' is not one of WIRE, CUBIX")
-    account_type = spec.get("account_type")
-    if network == "WIRE" and account_type not in ("ABA", "SWIFT"):
-        raise bad_request("source.fiat.account_type must be ABA or SWIFT for WIRE")
-    fiat = {"deposit_instructions_id": led.new_id(), "network": network}
-    if account_type:
-        fiat["account_type"] = account_type
-    fiat["memo_id"] = led.random("memo", fiat["deposit_instructions_id"]).randbytes(5).hex().upper()
-    return {"fiat": fiat}
+        kind, spec = next(iter(destination.items()))
+        spec = spec if isinstance(spec, dict) else {}
+        if kind == "profile":
+            ident = spec.get("profile_id") or profile_id
+            return {"profile": {"profile_id": self.profiles.find(ident).id}}
+        if kind == "fiat" and spec.get("fiat_account_id"):
+            return {"fiat": {k: spec[k] for k in ("fiat_account_id", "memo") if spec.get(k)}}
+        raise Problem(
+            501, f"destination.{kind} is not emulated: use destination.profile or destination.fiat"
+        )
 
-
-def on_deposit(led: Any, now: datetime, deposit: Transfer) -> None:
-    """Start the orchestration of the ACTIVE rule whose crypto address received ``deposit``."""
-    for rule in led.rules:
-        crypto = rule.source.get("crypto") or {}
+    def _source(self, profile_id: str, source: Any) -> dict[str, Any]:
         if (
-            rule.status == "ACTIVE"
-            and crypto.get("address") == deposit.destination_address
-            and rule.source_asset == deposit.asset
-            and "profile" in rule.destination
+            not isinstance(source, dict)
+            or len(source) != 1
+            or next(iter(source)) not in ("crypto", "fiat")
         ):
-            try:
-                check_pair(rule.source_asset, rule.destination_asset)
-            except Problem:
-                return  # a pair the emulator cannot convert (e.g. USDC): the deposit just lands
-            start(
-                led, now, ref_id=f"rule-{rule.id}-{deposit.id}", source=deposit.profile_id,
-                destination=rule.destination["profile"]["profile_id"],
-                assets=(rule.source_asset, rule.destination_asset), amount=deposit.total,
-                rule_id=rule.id,
-            )  # fmt: skip
-            return
+            raise bad_request("source must be an object with exactly one of crypto or fiat")
+        kind, spec = next(iter(source.items()))
+        spec = spec if isinstance(spec, dict) else {}
+        network = spec.get("network")
+        if kind == "crypto":
+            if network not in CRYPTO_NETWORKS:
+                raise bad_request(
+                    f"source.crypto.network invalid: '{network}' is not a supported network"
+                )
+            address = self.addresses.create(profile_id, network, self.core.now)
+            return {
+                "crypto": {
+                    "address_id": address.id,
+                    "address": address.address,
+                    "network": network,
+                }
+            }
+        if network not in ("WIRE", "CUBIX"):
+            raise bad_request(f"source.fiat.network invalid: '{network}' is not one of WIRE, CUBIX")
+        account_type = spec.get("account_type")
+        if network == "WIRE" and account_type not in ("ABA", "SWIFT"):
+            raise bad_request("source.fiat.account_type must be ABA or SWIFT for WIRE")
+        fiat = {"deposit_instructions_id": self.core.new_id(), "network": network}
+        if account_type:
+            fiat["account_type"] = account_type
+        memo = self.core.random("memo", fiat["deposit_instructions_id"]).randbytes(5)
+        fiat["memo_id"] = memo.hex().upper()
+        return {"fiat": fiat}

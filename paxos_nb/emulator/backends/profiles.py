@@ -1,8 +1,9 @@
 """Profiles and their balances: the only place a balance changes.
 
 :class:`Balances` keeps ``[available, trading]`` per profile and asset; ``credit``, ``debit``,
-``reserve`` and ``release`` are every balance movement there is, each announced as a
-``balance.changed`` change. Arithmetic is exact (``Decimal`` in a wide context).
+``reserve`` and ``release`` are every balance movement there is, each announced once as a
+``balance.changed`` change (the record is ``(profile_id, asset)``). Arithmetic is exact
+(``Decimal`` in a wide context).
 """
 
 from __future__ import annotations
@@ -59,6 +60,8 @@ class Profiles(Family[Profile]):
     def create(
         self, nickname: str, kind: str, created_at: datetime, description: str | None = None
     ) -> Profile:
+        """A new profile; 409 already-exists when another one has this nickname."""
+        self.check_unique(nickname)
         profile = Profile(self.core.new_id(), nickname, kind, created_at, description)
         self.add(profile)
         if kind == "DEFAULT":
@@ -90,7 +93,7 @@ class Profiles(Family[Profile]):
 
     def set_active(self, profile: Profile, active: bool) -> None:
         profile.deactivated = not active
-        self.core.changed("profile.updated", profile)
+        self.core.changed("profile.reactivated" if active else "profile.deactivated", profile)
 
 
 class Balances:
@@ -125,10 +128,13 @@ class Balances:
         self.core.changed("balance.changed", (profile_id, asset))
 
     def reserve(self, profile_id: str, asset: str, amount: Decimal) -> None:
-        """Move ``amount`` from available to trading (held by an open order)."""
-        self.debit(profile_id, asset, amount)
+        """Move ``amount`` from available to trading (held by an open order); 403 if short."""
         pair = self.pair(profile_id, asset)
+        if pair[0] < amount:
+            raise insufficient_funds(profile_id, asset, fmt_dec(pair[0]), fmt_dec(amount))
+        pair[0] = EXACT.subtract(pair[0], amount)
         pair[1] = EXACT.add(pair[1], amount)
+        self.core.changed("balance.changed", (profile_id, asset))
 
     def release(self, profile_id: str, asset: str, amount: Decimal, *, spend: bool = False) -> None:
         """Take ``amount`` out of trading: back to available, or spent when ``spend``."""

@@ -1,13 +1,9 @@
 """Stablecoin conversions, USD to USDP/PYUSD/USDG and back, 1:1 (API-BRIEF.md section 10.6).
 
-Deprecated by Paxos in favour of orchestrations, still emulated: the source asset is debited
-at CREATED, the target credited at SETTLED (``settle_after`` later), and a CREATED conversion
-can be cancelled (DELETE), which refunds the source.
+Parsing and answers only; the conversion itself is in ``backends/conversions.py``.
 """
 
 from __future__ import annotations
-
-from datetime import datetime
 
 from .. import cursors
 from ..backends.conversions import check_pair
@@ -21,7 +17,6 @@ from ..fmt import (
     require,
     time_ok,
 )
-from ..problems import Problem, already_exists, not_found
 from ..records import ASSETS, StablecoinConversion
 from . import Body, Call, handles
 from ._shared import ledger_of, listing
@@ -37,56 +32,31 @@ def create_conversion(call: Call) -> Body:
     # Precision is the lower of the two assets' precisions: USD's cents.
     check_precision(amount, "USD", min(ASSETS[source], ASSETS[target]))
     ref_id = opt_str(body, "ref_id")
+    fields = {
+        "metadata": metadata_of(body),
+        "identity_id": opt_str(body, "identity_id"),
+        "account_id": opt_str(body, "account_id"),
+    }
     with ledger_of(call).at(call.now) as led:
-        profile = led.profile(body["profile_id"])
-        if ref_id and (existing := led.conversions.refs.get(ref_id)):
-            raise already_exists(
-                f"conversion already exists with ref_id '{ref_id}'", existing.to_json()
-            )
-        recipient = profile.id
-        if body.get("recipient_profile_id"):
-            recipient = led.profile(body["recipient_profile_id"]).id
-        led.debit(profile.id, source, amount)
-        record = StablecoinConversion(
-            led.new_id(), profile.id, amount, source, target, "CREATED", led.now, led.now,
-            recipient, ref_id=ref_id, metadata=metadata_of(body),
-            identity_id=opt_str(body, "identity_id"), account_id=opt_str(body, "account_id"),
+        profile = led.profiles.find(body["profile_id"])
+        record = led.conversions.create(
+            profile, amount, source, target, body.get("recipient_profile_id") or None, ref_id,
+            **fields,
         )  # fmt: skip
-        led.conversions.add(record)
-
-        def settle(when: datetime) -> None:
-            if record.status == "CREATED":  # not cancelled meanwhile
-                led.credit(recipient, target, amount)
-                record.status, record.settled_at, record.updated_at = "SETTLED", when, when
-
-        led.schedule(led.now + led.settle_after, settle)
         return record.to_json()
-
-
-def _conversion(led, ident: str) -> StablecoinConversion:
-    record = led.conversions.get(ident)
-    if record is None:
-        raise not_found(
-            f"conversion with id {ident} not found for customer with id {led.customer_id}"
-        )
-    return record
 
 
 @handles("GetStablecoinConversion")
 def get_conversion(call: Call) -> Body:
     with ledger_of(call).at(call.now) as led:
-        return _conversion(led, call.path_params["id"]).to_json()
+        return led.conversions.find(call.path_params["id"]).to_json()
 
 
 @handles("CancelStablecoinConversion")
 def cancel_conversion(call: Call) -> Body:
     with ledger_of(call).at(call.now) as led:
-        record = _conversion(led, call.path_params["id"])
-        if record.status != "CREATED":
-            raise Problem(403, f"conversion is {record.status} and can no longer be cancelled")
-        led.credit(record.profile_id, record.source_asset, record.amount)
-        record.status, record.cancelled_at, record.updated_at = "CANCELLED", led.now, led.now
-        return record.to_json()
+        conversions = led.conversions
+        return conversions.cancel(conversions.find(call.path_params["id"])).to_json()
 
 
 @handles("ListStablecoinConversions")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .. import cursors
-from ..backends.addresses import new_address
 from ..fmt import (
     body_of,
     compare_filters,
@@ -14,8 +15,9 @@ from ..fmt import (
     require,
     time_ok,
 )
-from ..problems import already_exists, bad_request
-from ..seed import CRYPTO_NETWORKS
+from ..networks import CRYPTO_NETWORKS
+from ..problems import bad_request
+from ..records import DepositAddress
 from . import Body, Call, handles
 from ._shared import ledger_of, listing
 
@@ -33,7 +35,7 @@ def create_deposit_address(call: Call) -> Body:
     if target not in ("NO_CONVERSION", "USD"):
         raise bad_request("conversion_target_asset must be NO_CONVERSION or USD")
     ref_id = opt_str(body, "ref_id")
-    fields = {
+    fields: dict[str, Any] = {
         "ref_id": ref_id,
         "metadata": metadata_of(body),
         "identity_id": opt_str(body, "identity_id"),
@@ -41,12 +43,8 @@ def create_deposit_address(call: Call) -> Body:
         "conversion_target_asset": target,
     }
     with ledger_of(call).at(call.now) as led:
-        profile = led.profile(body["profile_id"])
-        if ref_id and (existing := led.deposit_addresses.refs.get(ref_id)):
-            raise already_exists(
-                f"deposit address already exists with ref_id '{ref_id}'", existing.to_json()
-            )
-        return new_address(led, led.now, profile.id, network, **fields).to_json()
+        profile = led.profiles.find(body["profile_id"])
+        return led.deposit_addresses.create(profile.id, network, led.now, **fields).to_json()
 
 
 _FILTERS = {
@@ -67,7 +65,7 @@ def list_deposit_addresses(call: Call) -> Body:
     created = compare_filters(q, "created_at")
     sets = {attr: set(v) for name, attr in _FILTERS.items() if (v := query_list(q, name))}
 
-    def keep(record) -> bool:
+    def keep(record: DepositAddress) -> bool:
         return all(getattr(record, a) in v for a, v in sets.items()) and time_ok(
             record.created_at, created
         )

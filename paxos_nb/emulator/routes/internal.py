@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..fmt import body_of, check_precision, metadata_of, opt_str, parse_amount, require
-from ..problems import already_exists, bad_request
+from ..problems import bad_request
 from ..records import ASSETS
 from . import Body, Call, handles
 from ._shared import ledger_of
@@ -22,7 +22,6 @@ def create_internal_transfer(call: Call) -> Body:
         raise bad_request("from_profile_id and to_profile_id must be different profiles")
     ref_id = opt_str(body, "ref_id")
     debit_fields = {
-        "ref_id": ref_id,
         "metadata": metadata_of(body),
         "identity_id": opt_str(body, "from_identity_id"),
         "account_id": opt_str(body, "from_account_id"),
@@ -33,23 +32,11 @@ def create_internal_transfer(call: Call) -> Body:
         "account_id": opt_str(body, "to_account_id"),
     }
     with ledger_of(call).at(call.now) as led:
-        source = led.profile(body["from_profile_id"])
+        source = led.profiles.find(body["from_profile_id"])
         # A deactivated profile may receive funds (and is reactivated by them).
-        target = led.profile(body["to_profile_id"], include_deactivated=True)
-        if source.id == target.id:
-            raise bad_request("from_profile_id and to_profile_id must be different profiles")
-        if ref_id and (existing := led.transfers.refs.get(ref_id)):
-            raise already_exists(
-                f"transfer already exists with ref_id '{ref_id}'", existing.to_json()
-            )
-        debit, _ = led.open_pair(
-            led.now,
-            source=source.id,
-            target=target.id,
-            amount=amount,
-            assets=(asset, asset),
-            kind="internal",
-            debit_fields=debit_fields,
-            credit_fields=credit_fields,
-        )
+        target = led.profiles.find(body["to_profile_id"], include_deactivated=True)
+        debit = led.transfers.internal(
+            source, target, asset, amount, ref_id=ref_id,
+            debit_fields=debit_fields, credit_fields=credit_fields,
+        )  # fmt: skip
         return debit.to_json()

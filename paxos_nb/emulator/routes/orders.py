@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from decimal import Decimal
 from typing import Any
 
 from .. import cursors
+from ..backends.orders import OrderRequest
 from ..fmt import (
-    EXACT,
     body_of,
     check_precision,
-    fmt_dec,
     metadata_of,
     opt_str,
     parse_amount,
@@ -21,22 +19,16 @@ from ..fmt import (
     require,
     time_ok,
 )
+from ..ledger import Ledger
 from ..pricing import MARKETS, split_market
-from ..problems import Problem, already_exists, bad_request, not_found
-from ..trading import BASE_PLACES, CLOSED, Order, close, execute, worst_cost
+from ..problems import Problem, bad_request
+from ..trading import BASE_PLACES, Execution, Order
 from . import Body, Call, handles
 from ._shared import ledger_of, listing
 
 SIDES = ("BUY", "SELL")
 TYPES = ("LIMIT", "MARKET", "POST_ONLY_LIMIT", "STOP_MARKET", "STOP_LIMIT")
 STATUSES = ("PENDING_SUBMISSION", "SUBMITTED", "OPEN", "FILLED", "CANCELLED", "REJECTED")
-MAX_NOTIONAL = {
-    "MARKET": Decimal(500_000),
-    "BTCUSD": Decimal(1_500_000),
-    "ETHUSD": Decimal(1_500_000),
-}
-LIMIT_NOTIONAL = Decimal(1_000_000)
-TAKER_BAND = Decimal("0.15")  # a taker limit priced 15% or more from the mid is rejected
 
 
 def _choice(body: dict[str, Any], name: str, allowed: tuple[str, ...]) -> str:
@@ -70,82 +62,41 @@ def _time_in_force(body: dict[str, Any], kind: str, now: datetime) -> tuple[str,
     return tif, expires
 
 
-def _new_order(led, call: Call, body: dict[str, Any], profile_id: str) -> Order:
+def _request(led: Ledger, body: dict[str, Any], profile_id: str) -> OrderRequest:
+    """The CreateOrder body, parsed and checked (400/501 name the field)."""
     side, market = _choice(body, "side", SIDES), _choice(body, "market", tuple(MARKETS))
     kind = _choice(body, "type", TYPES)
     if kind.startswith("STOP_"):
         raise Problem(501, f"{kind} orders are not emulated; use LIMIT, MARKET or POST_ONLY_LIMIT")
     base, quote = split_market(market)
     tif, expires = _time_in_force(body, kind, led.now)
-    order = Order(led.new_id(), profile_id, side, market, kind, tif, led.now)
+    amounts: dict[str, Any] = {}
     if kind == "MARKET" and side == "BUY":
         if body.get("base_amount") not in (None, "", "0"):
             raise bad_request("a MARKET BUY takes quote_amount, not base_amount")
         require(body, "quote_amount")
-        order.quote_amount = parse_amount(body["quote_amount"], "quote_amount")
-        check_precision(order.quote_amount, quote, 2)
+        amounts["quote_amount"] = parse_amount(body["quote_amount"], "quote_amount")
+        check_precision(amounts["quote_amount"], quote, 2)
     else:
         require(body, "base_amount")
-        order.base_amount = parse_amount(body["base_amount"], "base_amount")
-        check_precision(order.base_amount, base, BASE_PLACES)
+        amounts["base_amount"] = parse_amount(body["base_amount"], "base_amount")
+        check_precision(amounts["base_amount"], base, BASE_PLACES)
     if kind != "MARKET":
         require(body, "price")
-        order.price = parse_amount(body["price"], "price")
+        price = amounts["price"] = parse_amount(body["price"], "price")
         tick = led.prices.tick(market)
-        if order.price % tick:
+        if price % tick:
             raise bad_request(f"price {body['price']} is not a multiple of the tick rate {tick}")
-        order.price_text = led.prices.fmt_price(market, order.price)
+        amounts["price_text"] = led.prices.fmt_price(market, price)
     identity, account = opt_str(body, "identity_id"), opt_str(body, "identity_account_id")
     if bool(identity) != bool(account):
         raise bad_request("identity_id and identity_account_id must be sent together")
-    order.ref_id, order.metadata, order.expiration_date = (
-        opt_str(body, "ref_id"),
-        metadata_of(body),
-        expires,
-    )
-    order.identity_id, order.identity_account_id = identity, account
-    return order
-
-
-def _market_checks(led, order: Order, now: datetime) -> None:
-    mid = led.prices.mid(order.market, now)
-    if order.market.startswith("MATIC") and order.side == "BUY":
-        raise Problem(
-            403, "no marketable orders may be submitted at this time",
-            title="Planned Market Outage", slug="unavailable-market",
-        )  # fmt: skip
-    notional = (
-        order.quote_amount
-        if order.quote_amount
-        else EXACT.multiply(order.base_amount, order.price or mid)
-    )
-    cap = MAX_NOTIONAL.get("MARKET" if order.type == "MARKET" else order.market, LIMIT_NOTIONAL)
-    if notional > cap:
-        shown = fmt_dec(notional.quantize(Decimal("0.01")))
-        raise Problem(
-            403,
-            f"notional value too large for {order.market} {order.type} order: order had "
-            f"notional value {shown}, but maximum allowed notional value is {fmt_dec(cap)}",
-            title="Notional Value Too Large",
-            slug="notional-value-too-large",
-            meta={
-                "market": order.market,
-                "order_type": order.type,
-                "order_notional_value": shown,
-                "max_notional_value": fmt_dec(cap),
-            },
-        )
-    if order.type == "LIMIT":
-        bids, asks = led.prices.book(order.market, now)
-        taker = order.price >= asks[0][0] if order.side == "BUY" else order.price <= bids[0][0]
-        if taker and abs(order.price - mid) >= mid * TAKER_BAND:
-            raise Problem(
-                403,
-                f"market conditions have invalidated this order: limit price {order.price_text} "
-                f"is 15% or more away from the mid price {led.prices.fmt_price(order.market, mid)}",
-                title="Market Conditions Prevented Execution",
-                slug="market-conditions-prevented-execution",
-            )
+    return OrderRequest(
+        profile_id, side, market, kind, tif, ref_id=opt_str(body, "ref_id"),
+        metadata=metadata_of(body), expiration_date=expires, identity_id=identity,
+        identity_account_id=account,
+        recipient_profile_id=body.get("recipient_profile_id") or None, **amounts,
+    )  # fmt: skip
 
 
 @handles("CreateOrder")
@@ -155,42 +106,14 @@ def create_order(call: Call) -> Body:
     if await_fill is not None and not (isinstance(await_fill, int) and 0 <= await_fill <= 10000):
         raise bad_request("await_fill_millis must be an integer between 0 and 10000")
     with ledger_of(call).at(call.now) as led:
-        profile = led.profile(call.path_params["profile_id"])
-        order = _new_order(led, call, body, profile.id)
-        if body.get("recipient_profile_id"):
-            order.recipient_profile_id = led.profile(body["recipient_profile_id"]).id
-        existing = led.orders.refs.get(order.ref_id) if order.ref_id else None
-        # A ref_id may be reused once its order has been closed for more than 24 hours.
-        if existing and not (
-            existing.status in CLOSED
-            and existing.closed_at is not None
-            and existing.closed_at < led.now - timedelta(hours=24)
-        ):
-            raise already_exists(
-                f"order already exists with ref_id '{order.ref_id}'", existing.to_json()
-            )
-        _market_checks(led, order, led.now)
-        order.reserved_asset, order.reserved = worst_cost(order)
-        led.reserve(profile.id, order.reserved_asset, order.reserved)  # 403 when short
-        led.orders.add(order)
-        submitted = order.to_json()  # Paxos answers the order as SUBMITTED, matched right after
-        execute(led, order, led.now)
-        if order.status == "OPEN" and order.expiration_date:
-
-            def expire(when: datetime) -> None:
-                if order.status == "OPEN":
-                    close(led, order, "CANCELLED", when)
-
-            led.schedule(order.expiration_date, expire)
-        return order.to_json() if await_fill else submitted
+        profile = led.profiles.find(call.path_params["profile_id"])
+        order, submitted = led.orders.place(_request(led, body, profile.id))
+        return order.to_json() if await_fill else submitted.to_json()
 
 
-def _order_of(led, call: Call) -> Order:
-    profile = led.profile(call.path_params["profile_id"])
-    order = led.orders.get(call.path_params["id"])
-    if order is None or order.profile_id != profile.id:
-        raise not_found(f"order not found: {call.path_params['id']}")
-    return order
+def _order_of(led: Ledger, call: Call) -> Order:
+    profile = led.profiles.find(call.path_params["profile_id"])
+    return led.orders.find(profile.id, call.path_params["id"])
 
 
 @handles("GetOrder")
@@ -202,10 +125,7 @@ def get_order(call: Call) -> Body:
 @handles("CancelOrder")
 def cancel_order(call: Call) -> Body:
     with ledger_of(call).at(call.now) as led:
-        order = _order_of(led, call)
-        if order.status != "OPEN":
-            raise Problem(403, "order is not in cancellable state")
-        close(led, order, "CANCELLED", led.now)
+        led.orders.cancel(_order_of(led, call))
         return {}
 
 
@@ -230,7 +150,7 @@ def _list_orders(call: Call, profile_id: str | None) -> Body:
 
     with ledger_of(call).at(call.now) as led:
         if profile_id:
-            profile_id = led.profile(profile_id).id
+            profile_id = led.profiles.find(profile_id).id
         found, cursor = cursors.page(
             led.orders.created, kind="orders", order="DESC", limit=limit,
             token=q.get("page_cursor"), keep=keep,
@@ -264,9 +184,9 @@ def _list_executions(call: Call, profile_id: str | None, default: int, maximum: 
 
     with ledger_of(call).at(call.now) as led:
         if profile_id:
-            profile_id = led.profile(profile_id).id
+            profile_id = led.profiles.find(profile_id).id
 
-        def keep(e) -> bool:
+        def keep(e: Execution) -> bool:
             return (
                 (profile_id is None or e.profile_id == profile_id)
                 and (not order_id or e.order_id == order_id)
@@ -276,7 +196,7 @@ def _list_executions(call: Call, profile_id: str | None, default: int, maximum: 
             )
 
         found, cursor = cursors.page(
-            led.executions.created, kind="executions", order="DESC", limit=limit,
+            led.orders.executions.created, kind="executions", order="DESC", limit=limit,
             token=q.get("page_cursor"), keep=keep,
         )  # fmt: skip
         return listing(found, cursor)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import cursors
 from ..fmt import compare_filters, query_choice, query_list, time_ok
-from ..problems import bad_request, not_found
+from ..problems import bad_request
 from . import Body, Call, handles
 from ._shared import ledger_of, listing
 
@@ -68,7 +68,7 @@ def list_transfers(call: Call) -> Body:
 
     filtered = bool(sets or secondary or created or updated)
     with ledger_of(call).at(call.now) as led:
-        index = led.transfers.created if order_by == "CREATED_AT" else led.transfers_updated
+        index = led.transfers.created if order_by == "CREATED_AT" else led.transfers.updated
         found, cursor = cursors.page(
             index,
             kind=f"transfers:{order_by}",
@@ -82,9 +82,5 @@ def list_transfers(call: Call) -> Body:
 
 @handles("GetTransfer")
 def get_transfer(call: Call) -> Body:
-    ident = call.path_params["id"]
     with ledger_of(call).at(call.now) as led:
-        transfer = led.transfers.get(ident)
-        if transfer is None:
-            raise not_found(f"transfer not found: {ident}")
-        return transfer.to_json()
+        return led.transfers.find(call.path_params["id"]).to_json()

@@ -1,7 +1,7 @@
 """Fixtures for the resource tests: an HTTP client with every scope, a settable clock.
 
-``world``   a fresh ``Emulator(seed=0)`` (rate limits off) whose handlers read a clock the
-            test moves by hand (``world.clock.advance(31)``), so settlement and expiry are
+``world``   a fresh ``Emulator(seed=0)`` (rate limits off) on a frozen ``Clock`` the test
+            moves by hand (``world.clock.advance(31)``), so settlement and expiry are
             tested without sleeping. ``world.api`` calls it over real HTTP with a token of
             the demo client holding every scope.
 ``direct``  the same handlers called in-process on a fresh ledger (for sweeps of thousands
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
 
 import pytest
@@ -21,23 +21,9 @@ import requests
 from resources_harness import Direct
 from resources_schema import CatalogValidator
 
-from paxos_nb.emulator import Emulator
+from paxos_nb.emulator import Clock, Emulator
 
 START = datetime(2026, 7, 1, 9, 30, tzinfo=timezone.utc)  # a day after the seeded history ends
-
-
-class Clock:
-    """The emulator's notion of now, moved only by the test."""
-
-    def __init__(self, start: datetime = START) -> None:
-        self.at = start
-
-    def now(self) -> datetime:
-        return self.at
-
-    def advance(self, seconds: float) -> datetime:
-        self.at += timedelta(seconds=seconds)
-        return self.at
 
 
 class Api:
@@ -104,19 +90,19 @@ class World:
         return next(p["id"] for p in found if p["nickname"] == nickname)
 
 
-def make_world(monkeypatch: pytest.MonkeyPatch, **ledger_options: Any) -> Iterator[World]:
+def make_world(**ledger_options: Any) -> Iterator[World]:
+    clock = Clock(at=START)  # frozen: it moves only when a test advances it
     with (
-        Emulator(seed=0, rate_limits=False, ledger_options=ledger_options) as emu,
+        Emulator(seed=0, rate_limits=False, ledger_options=ledger_options, clock=clock) as emu,
         requests.Session() as s,
     ):
-        clock = Clock()
-        monkeypatch.setattr(emu, "now", clock.now)
         yield World(emu, Api(emu, s), clock)
 
 
 @pytest.fixture
-def world(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    yield from make_world(monkeypatch)
+def world(request: pytest.FixtureRequest) -> Iterator[World]:
+    """Ledger options come from an indirect parametrize (default: none)."""
+    yield from make_world(**getattr(request, "param", {}))
 
 
 @pytest.fixture

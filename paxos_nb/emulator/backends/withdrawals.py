@@ -1,0 +1,178 @@
+"""Crypto withdrawals and their guaranteed fees.
+
+A withdrawal debits ``amount + fee`` from the balance asset at once and is PENDING until it
+is broadcast (the ``crypto_withdrawal`` delay), when it gets a tx hash and is COMPLETED. A
+fee quoted by ``CreateCryptoWithdrawalFee`` holds for :data:`FEE_LIFETIME` for its asset and
+network. Sandbox per-transaction caps from the Paxos sandbox guide (docs.paxos.com).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from ..fmt import fmt_dec, fmt_ts
+from ..networks import CRYPTO_NETWORKS, EVM_NETWORKS, NETWORKS_BY_ASSET, make_tx_hash, usd_value
+from ..pricing import Prices
+from ..problems import Problem, bad_request, not_found
+from ..records import ASSETS, FIAT, PAXOS_STABLECOINS, Transfer, WithdrawalFee
+from .core import Core, Family
+from .profiles import Balances, Profile
+from .transfers import Transfers
+
+__all__ = [
+    "FEE_LIFETIME",
+    "SANDBOX_CAPS",
+    "Withdrawals",
+    "check_balance_asset",
+    "check_destination",
+    "network_fee",
+]
+
+SANDBOX_CAPS = {
+    "BTC": "0.002", "ETH": "0.05", "BCH": "0.05", "LTC": "0.05", "SOL": "0.5",
+    "AAVE": "10", "MATIC": "10", "LINK": "10", "UNI": "10",
+    "PAXG": "1000000", "USDP": "1000000", "PYUSD": "1000000", "USDC": "1000000",
+    "USDG": "1000000",
+}  # fmt: skip
+FEE_LIFETIME = timedelta(seconds=60)  # emulator choice: Paxos does not document it
+_NATIVE_FEES = {"BTC": "0.00002", "ETH": "0.0004", "BCH": "0.0001", "LTC": "0.001", "SOL": "0.0005"}
+
+
+def network_fee(asset: str, network: str) -> Decimal:
+    """The emulator's flat network fee, in units of the withdrawn asset."""
+    if asset in _NATIVE_FEES:
+        return Decimal(_NATIVE_FEES[asset])
+    if asset in ("USDP", "PYUSD", "USDG", "USDC"):
+        return Decimal("1.5") if network == "ETHEREUM" else Decimal("0.05")
+    return Decimal("0.0004") if asset == "PAXG" else Decimal("0.01")
+
+
+def check_destination(asset: str, network: str, address: str) -> None:
+    """400 unless ``asset`` can be withdrawn on ``network`` to an address of its shape."""
+    if asset not in ASSETS or asset in FIAT:
+        raise bad_request(f"asset invalid: '{asset}' cannot be withdrawn to a crypto address")
+    if network not in CRYPTO_NETWORKS:
+        raise bad_request(f"crypto_network invalid: '{network}' is not a supported network")
+    if network not in NETWORKS_BY_ASSET.get(asset, ()):
+        raise bad_request(f"{asset} is not supported on network {network}")
+    if network in EVM_NETWORKS and not address.startswith("0x"):
+        raise bad_request(f"destination_address is not a valid {network} address")
+
+
+def check_balance_asset(asset: str, balance_asset: str) -> None:
+    """400 unless the withdrawal debits ``asset`` itself, or USD for a Paxos stablecoin."""
+    if balance_asset != asset and not (asset in PAXOS_STABLECOINS and balance_asset == "USD"):
+        raise bad_request("balance_asset must be the withdrawn asset, or USD for USDP, PYUSD, USDG")
+
+
+def _net(amount: Decimal | None, total: Decimal | None, fee: Decimal) -> Decimal:
+    """The amount sent: given, or the total less the fee (exactly one of them is given)."""
+    if amount is not None:
+        return amount
+    assert total is not None
+    return total - fee
+
+
+class Withdrawals:
+    """Crypto withdrawals (Transfer records of the :class:`Transfers` backend) and fees."""
+
+    def __init__(
+        self, core: Core, balances: Balances, transfers: Transfers, prices: Prices
+    ) -> None:
+        self.core, self.balances, self.transfers, self.prices = core, balances, transfers, prices
+        self.fees: Family[WithdrawalFee] = Family("withdrawal_fee")
+
+    def reset(self) -> None:
+        self.fees.clear()
+
+    def quote_fee(
+        self,
+        asset: str,
+        network: str,
+        address: str,
+        amount: Decimal | None,
+        total: Decimal | None,
+    ) -> WithdrawalFee:
+        """A guaranteed fee for this withdrawal, valid :data:`FEE_LIFETIME` from now."""
+        fee = network_fee(asset, network)
+        amount = _net(amount, total, fee)
+        if amount <= 0:
+            raise bad_request(f"total must exceed the fee of {fmt_dec(fee)} {asset}")
+        now = self.core.now
+        record = WithdrawalFee(
+            self.core.new_id(), fee, asset, now + FEE_LIFETIME, address, network, amount,
+            amount + fee,
+        )  # fmt: skip
+        self.fees.add(record, now)
+        self.core.changed("withdrawal_fee.created", record, now)
+        return record
+
+    def _guaranteed_fee(self, fee_id: str, asset: str, network: str) -> WithdrawalFee:
+        fee = self.fees.get(fee_id)
+        if fee is None:
+            raise not_found(f"fee not found with id {fee_id}")
+        if self.core.now > fee.expires_at:
+            at = fmt_ts(fee.expires_at)
+            raise Problem(
+                403, f"fee {fee_id} expired at {at}", title="Expired", slug="expired",
+                meta={"expired_at": at},
+            )  # fmt: skip
+        if (fee.asset, fee.crypto_network) != (asset, network):
+            raise bad_request(f"fee {fee_id} was quoted for {fee.asset} on {fee.crypto_network}")
+        return fee
+
+    def crypto(
+        self,
+        profile: Profile,
+        asset: str,
+        network: str,
+        address: str,
+        amount: Decimal | None,
+        total: Decimal | None,
+        *,
+        balance_asset: str,
+        ref_id: str | None,
+        fee_id: str | None,
+        **fields: Any,
+    ) -> Transfer:
+        """Debit ``amount + fee`` now; the withdrawal is broadcast (COMPLETED) later.
+
+        ``fields``: ``metadata``, ``memo``, ``identity_id``, ``account_id``.
+        """
+        self.transfers.check_ref(ref_id, "transfer")
+        quoted = self._guaranteed_fee(fee_id, asset, network) if fee_id else None
+        fee = quoted.fee if quoted is not None else network_fee(asset, network)
+        amount = _net(amount, total, fee)
+        if amount <= 0:
+            raise bad_request(f"total must exceed the fee of {fmt_dec(fee)} {asset}")
+        if quoted is not None and amount > quoted.amount:
+            raise bad_request(
+                f"amount exceeds the amount {fmt_dec(quoted.amount)} quoted by fee {fee_id}"
+            )
+        cap = Decimal(SANDBOX_CAPS.get(asset, "1000000"))
+        if amount > cap:
+            raise Problem(
+                400,
+                f"withdrawal amount {fmt_dec(amount)} exceeds withdrawal limit "
+                f"for this asset {asset}",
+                title="Withdrawal Amount Too Large",
+                slug="exceed-max-withdraw-limit",
+                meta={"limit": fmt_dec(cap), "amount": fmt_dec(amount)},
+            )
+        now = self.core.now
+        self.balances.debit(profile.id, balance_asset, amount + fee)
+        transfer = self.transfers.new(
+            profile.id, amount, asset, fee=fee, balance_asset=balance_asset, direction="DEBIT",
+            type="CRYPTO_WITHDRAWAL", status="PENDING", kind="withdrawal", ref_id=ref_id,
+            destination_address=address, crypto_network=network,
+            notional_value=usd_value(self.prices, asset, amount + fee, now), **fields,
+        )  # fmt: skip
+
+        def broadcast(when: datetime) -> None:  # the testnet confirms it: a hash, and final
+            transfer.crypto_tx_hash = make_tx_hash(network, self.core.random("tx", transfer.id))
+            self.transfers.set_status(transfer, "COMPLETED", when)
+
+        self.core.after("crypto_withdrawal", now, broadcast)
+        return transfer
