@@ -149,8 +149,25 @@ def from_response(
         )
     if status == 400 and "hint" not in kwargs:
         kwargs["hint"] = _bad_request_hint(detail, operation)
+    if status == 501:
+        kwargs["hint"] = _not_implemented_hint(detail, operation)
     cls = _STATUS_CLASSES.get(status) or (ServerError if status >= 500 else APIError)
     return cls(status, title, detail, **kwargs)
+
+
+def _not_implemented_hint(detail: str, op: Operation | None) -> str:
+    """What to do when an operation answers 501 (the emulator's "not emulated")."""
+    name = f"{op.operation_id} " if op is not None else "this operation "
+    if "not emulated" in detail.lower():
+        return (
+            f"{name}is documented by Paxos but the local emulator does not answer it yet "
+            "(docs/emulator.md lists what it covers); with sandbox credentials in a .env, "
+            "the same call runs against Paxos"
+        )
+    return (
+        f"the server does not implement {name.strip()} in this environment; check that "
+        "PAXOS_ENV names the environment where the operation is available"
+    )
 
 
 def _head(message: str) -> str:

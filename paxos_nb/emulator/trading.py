@@ -34,6 +34,7 @@ class Execution(Wired):
     price: Decimal
     commission: Decimal
     price_text: str
+    account_id: str | None = None  # the order's identity_account_id (Execution.account_id)
 
     @property
     def id(self) -> str:
@@ -58,7 +59,7 @@ class Execution(Wired):
 
     def to_json(self) -> dict[str, Any]:
         quote = split_market(self.market)[1]
-        return {
+        out = {
             "execution_id": self.execution_id,
             "order_id": self.order_id,
             "executed_at": fmt_ts(self.executed_at),
@@ -72,6 +73,9 @@ class Execution(Wired):
             "rebate_asset": quote,
             "gross_trade_amount": fmt_dec(self.gross),
         }
+        if self.account_id is not None:
+            out["account_id"] = self.account_id
+        return out
 
 
 @dataclass

@@ -12,6 +12,7 @@ from email.utils import format_datetime
 import pytest
 import requests
 
+from paxos_nb import catalog
 from paxos_nb import scopes as px_scopes
 from paxos_nb.config import Credentials
 from paxos_nb.errors import (
@@ -147,6 +148,17 @@ def test_plain_json_and_html_errors_are_parsed():
     err = from_response(html)
     assert isinstance(err, ServerError)
     assert "non-JSON answer (text/html)" in err.detail
+
+
+def test_not_emulated_names_the_operation_and_the_way_out():
+    op = catalog.by_id("ListEvents")
+    body = {"title": "Not Implemented", "status": 501, "detail": "ListEvents is not emulated"}
+    err = from_response(fake_response(501, body), operation=op)
+    assert isinstance(err, ServerError)
+    assert err.hint.startswith("ListEvents is documented by Paxos but the local emulator")
+    assert ".env" in err.hint
+    other = from_response(fake_response(501, {"title": "Not Implemented", "detail": "no"}))
+    assert "does not implement this operation" in other.hint
 
 
 # -- retries ----------------------------------------------------------------------------------

@@ -210,6 +210,7 @@ class Orders(Family[Order]):
         record = Execution(
             self.core.next_execution_id(), order.id, order.profile_id, now, order.market,
             order.side, amount, price, commission, self.prices.fmt_price(order.market, price),
+            order.identity_account_id,
         )  # fmt: skip
         self.executions.add(record)
         self.core.changed("execution.created", record, now)

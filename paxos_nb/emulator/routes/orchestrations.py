@@ -68,7 +68,9 @@ def list_orchestrations(call: Call) -> Body:
             ("source_asset", {r.source_asset}),
             ("destination_asset", {r.destination_asset}),
             ("status", {r.status}),
-            ("profile_id", {r.source_profile_id, r.destination_profile_id}),
+            # "filter by the target profiles": the orchestration's own profile_id, not
+            # whichever profile it pays into (spec, ListOrchestrations).
+            ("profile_id", {r.source_profile_id}),
             ("orchestration_id", {r.id}),
             ("ref_id", {r.ref_id}),
         )

@@ -168,10 +168,6 @@ def list_profile_orders(call: Call) -> Body:
     return _list_orders(call, call.path_params["profile_id"])
 
 
-def _account_of(order: Order | None) -> str | None:
-    return order.identity_account_id if order is not None else None
-
-
 def _list_executions(call: Call, profile_id: str | None, default: int, maximum: int) -> Body:
     q = call.query
     limit = cursors.parse_limit(q, default=default, maximum=maximum)
@@ -190,8 +186,9 @@ def _list_executions(call: Call, profile_id: str | None, default: int, maximum: 
             return (
                 (profile_id is None or e.profile_id == profile_id)
                 and (not order_id or e.order_id == order_id)
-                and (not since or int(e.execution_id) > int(since))
-                and (not account or _account_of(led.orders.get(e.order_id)) == account)
+                # ListExecutions: since_execution_id "Excludes executions after the given ID".
+                and (not since or int(e.execution_id) <= int(since))
+                and (not account or e.account_id == account)
                 and time_ok(e.executed_at, window)
             )
 

@@ -44,6 +44,12 @@ def test_orchestration_progresses_processing_to_completed(world):
     status, problem = world.api.post("/orchestration/orchestrations", body)
     assert status == 409
     assert problem["meta"]["existing"] == done
+    # ListOrchestrations profile_id filters "by the target profiles": the orchestration's
+    # own profile, not the profile it pays into.
+    by_source = world.api.ok("GET", "/orchestration/orchestrations", profile_id=[src])["items"]
+    assert made["id"] in {o["id"] for o in by_source}
+    by_dest = world.api.ok("GET", "/orchestration/orchestrations", profile_id=[dst])["items"]
+    assert made["id"] not in {o["id"] for o in by_dest}
 
 
 def test_orchestration_defaults_validation_and_list(world):

@@ -367,13 +367,13 @@ def test_lists_filters_paging_and_ref_reuse(world):
     ] == ["o-3", "o-1"]
     window = world.api.ok("GET", "/orders", **{"order_time.begin": "2026-07-02T00:00:00Z"})["items"]
     assert window == []
-    # since_execution_id: executions after that id only; the profile list defaults to 20.
+    # The spec's rule for since_execution_id: "Excludes executions after the given ID".
     runs = world.api.ok("GET", f"/profiles/{pid}/executions", limit=500)["items"]
-    oldest = min(int(e["execution_id"]) for e in runs)
-    later = world.api.ok(
-        "GET", f"/profiles/{pid}/executions", since_execution_id=str(oldest), limit=500
+    ids = sorted(int(e["execution_id"]) for e in runs)
+    upto = world.api.ok(
+        "GET", f"/profiles/{pid}/executions", since_execution_id=str(ids[1]), limit=500
     )["items"]
-    assert len(later) == len(runs) - 1
+    assert sorted(int(e["execution_id"]) for e in upto) == ids[:2]
     assert len(world.api.ok("GET", f"/profiles/{pid}/executions")["items"]) == min(20, len(runs))
     # A ref_id is reusable once its order has been closed for more than 24 hours.
     body = {
@@ -388,3 +388,22 @@ def test_lists_filters_paging_and_ref_reuse(world):
     assert problem["meta"]["existing"]["id"] == made[0]["id"]
     world.clock.advance(24 * 3600 + 1)
     assert world.api.ok("POST", f"/profiles/{pid}/orders", body)["id"] != made[0]["id"]
+
+
+def test_executions_carry_the_orders_account_id(world):
+    # Execution.account_id (spec: "Account ID associated with the execution") is the
+    # identity_account_id the order was placed for; the account_id filter selects by it.
+    pid = world.profile_id("default")
+    placed = order(
+        world, pid, side="BUY", market="BTCUSD", type="MARKET", quote_amount="100.00",
+        identity_id="id-1", identity_account_id="acct-1",
+    )  # fmt: skip
+    plain = order(world, pid, side="BUY", market="BTCUSD", type="MARKET", quote_amount="100.00")
+    mine = world.api.ok("GET", "/executions", order_id=placed["id"])["items"]
+    assert mine
+    assert {e["account_id"] for e in mine} == {"acct-1"}
+    others = world.api.ok("GET", "/executions", order_id=plain["id"])["items"]
+    assert others
+    assert all("account_id" not in e for e in others)
+    by_account = world.api.ok("GET", "/executions", account_id="acct-1", limit=1000)["items"]
+    assert {e["order_id"] for e in by_account} == {placed["id"]}
