@@ -34,6 +34,7 @@ from .registry import ALL_SCOPES, ApiClient, Registry, build_client
 from .server import ServerThread
 from .stats import Stats
 from .tokens import TokenStore
+from .uploads import UploadsApp
 
 __all__ = ["DEMO_CLIENT_ID", "ApiClient", "Clock", "Emulator", "EmulatorConfig", "RateLimits"]
 
@@ -141,8 +142,12 @@ class Emulator:
             dispatcher = Dispatcher(
                 services, routes.load(), name=f"paxos-nb-emulator:{server.port}"
             )
+            # Identity documents' pre-signed upload URLs point at this server.
+            host = f"[{server.host}]" if ":" in server.host else server.host
+            self.ledger.documents.base_url = f"http://{host}:{server.port}"
+            app = UploadsApp(EmulatorApp(dispatcher), self.ledger, self.now)
             try:
-                server.start(EmulatorApp(dispatcher))
+                server.start(app)
             except BaseException:
                 dispatcher.close()
                 raise
@@ -230,7 +235,8 @@ class Emulator:
             Shown in the credentials list.
         **fields
             Other ``FirstPartyClient`` fields: ``status``, ``id``, ``customer_id``,
-            ``created_by``.
+            ``created_by``; and ``first_party=True`` for a first-party (1P) integration,
+            which Paxos answers 403 when it sends ``identity_id`` (3P by default).
 
         Returns
         -------

@@ -36,6 +36,7 @@ _DIRECT = {
     "id",
     "customer_id",
     "created_by",
+    "first_party",  # emulator-only: a 1P integration (identity_id is refused)
 }
 _IGNORED = {"created_at", "updated_at"}  # the emulator stamps its own
 

@@ -25,10 +25,13 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
+from .backends.accounts import Accounts
 from .backends.addresses import Addresses
 from .backends.conversions import Conversions
 from .backends.core import Core, LedgerLock
 from .backends.deposits import Deposits
+from .backends.documents import Documents
+from .backends.identities import Identities
 from .backends.orchestrations import Orchestrations
 from .backends.orders import Orders
 from .backends.profiles import Balances, Profiles
@@ -106,10 +109,14 @@ class Ledger:
         self.conversions = Conversions(core, self.profiles, self.balances)
         self.quotes = Quotes(core, self.profiles, self.balances, self.prices)
         self.orders = Orders(core, self.profiles, self.balances, self.prices)
+        self.identities = Identities(core)
+        self.documents = Documents(core, self.identities)
+        self.accounts = Accounts(core, self.identities, self.profiles)
         self.backends = (
             self.profiles, self.balances, self.transfers, self.deposit_addresses,
             self.withdrawals, self.orchestrations, self.deposits, self.conversions,
             self.quotes, self.orders,
+            self.identities, self.documents, self.accounts,
         )  # fmt: skip
         self.reset()
 

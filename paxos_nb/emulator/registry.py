@@ -82,6 +82,9 @@ class ApiClient:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     networks: tuple[Any, ...] = field(default=(), repr=False, compare=False)
+    # A first-party (1P) integration ledgers for itself: sending identity_id is a 403
+    # (docs.paxos.com, "identity_id forbidden for first-party customers"); 3P by default.
+    first_party: bool = False
 
     def __repr__(self) -> str:
         scopes = (
@@ -253,6 +256,7 @@ def build_client(
     customer_id: str | None = None,
     created_by: str = "paxos-nb emulator",
     now: datetime | None = None,
+    first_party: bool = False,
 ) -> ApiClient:
     """Validate one client definition; raises :class:`ClientSpecError` naming the field."""
     client_id = str(uuid.uuid4()) if client_id is None else client_id
@@ -268,6 +272,8 @@ def build_client(
         raise ClientSpecError("enforce_request_signing", "must be true or false")
     if status not in ("APPROVED", "DISABLED"):
         raise ClientSpecError("status", "must be 'APPROVED' or 'DISABLED'")
+    if not isinstance(first_party, bool):
+        raise ClientSpecError("first_party", "must be true (1P) or false (3P)")
     texts, nets = parse_allowlist(ip_allowlist)
     keys = parse_keys(client_id, public_keys)
     if enforce_request_signing and not any(k.active for k in keys):
@@ -290,6 +296,7 @@ def build_client(
         created_at=now,
         updated_at=now,
         networks=nets,
+        first_party=first_party,
     )
 
 

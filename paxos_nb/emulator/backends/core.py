@@ -95,6 +95,18 @@ KINDS = frozenset(
         "orchestration_rule.created", "orchestration_rule.deleted",
         "order.created", "order.open", "order.filled", "order.cancelled", "order.rejected",
         "execution.created",
+        # Identity family (identities, documents, accounts, members). Status transitions are
+        # "identity.<new summary status>"; those named like a Paxos event type
+        # (identity.approved/denied/disabled, identity.documents_required,
+        # identity.kyc_refresh.completed) carry record.event_object(kind).
+        "identity.created", "identity.updated",
+        "identity.pending", "identity.approved", "identity.denied", "identity.disabled",
+        "identity.error",
+        "identity.documents_required", "identity.kyc_refresh.completed",
+        "identity_document.created", "identity_document.uploaded", "identity_document.archived",
+        "institution_member.created", "institution_member.deleted",
+        "account.created", "account.updated",
+        "account_member.created", "account_member.deleted",
     }
 )  # fmt: skip
 

@@ -38,10 +38,12 @@ class Profile(Wired):
     created_at: datetime
     description: str | None = None
     deactivated: bool = False
+    account_id: str | None = None  # the identity account it was made for (create_profile)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id, "nickname": self.nickname, "type": self.type}
         put(out, "description", self.description)
+        put(out, "account_id", self.account_id)
         return out
 
 
@@ -58,11 +60,18 @@ class Profiles(Family[Profile]):
         self.default_profile_id = ""
 
     def create(
-        self, nickname: str, kind: str, created_at: datetime, description: str | None = None
+        self,
+        nickname: str,
+        kind: str,
+        created_at: datetime,
+        description: str | None = None,
+        account_id: str | None = None,
     ) -> Profile:
         """A new profile; 409 already-exists when another one has this nickname."""
         self.check_unique(nickname)
-        profile = Profile(self.core.new_id(), nickname, kind, created_at, description)
+        profile = Profile(
+            self.core.new_id(), nickname, kind, created_at, description, account_id=account_id
+        )
         self.add(profile)
         if kind == "DEFAULT":
             self.default_profile_id = profile.id

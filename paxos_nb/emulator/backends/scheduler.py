@@ -31,6 +31,10 @@ DELAYS: dict[str, float | None] = {
     "stablecoin_conversion": None,  # CREATED -> SETTLED
     "quote_execution": None,  # CREATED -> SETTLED
     "orchestration": None,  # PROCESSING -> COMPLETED (its two legs)
+    # The sandbox's onboarding decision (a passthrough person is APPROVED "immediately":
+    # the create answer says PENDING, the next read APPROVED; docs.paxos.com, Onboarding a
+    # Person for Crypto Brokerage); institutions are asked for documents at the same time.
+    "identity_onboarding": 0.0,
 }
 
 

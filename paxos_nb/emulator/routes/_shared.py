@@ -8,6 +8,9 @@ from typing import Any, Protocol
 from ..call import Call
 from ..fmt import Encoded, dumps
 from ..ledger import Ledger
+from ..problems import forbidden
+
+FIRST_PARTY = "identity_id forbidden for first-party customers"
 
 
 class Record(Protocol):
@@ -36,3 +39,15 @@ def listing(
     if cursor:
         parts.append(b'"next_page_cursor":' + dumps(cursor))
     return Encoded(b"{" + b",".join(parts) + b"}")
+
+
+def refuse_first_party(call: Call, *sent: Any) -> None:
+    """403 when a first-party (1P) client sends an identity_id: any of ``sent`` is set.
+
+    identity_id and account_id are for third-party (3P) integrations (docs.paxos.com; the
+    detail is Paxos's). Clients are 3P unless registered with ``first_party=True``.
+    """
+    if any(value not in (None, "", [], ()) for value in sent) and call.client_id:
+        client = call.backends.registry.get(call.client_id)
+        if client is not None and client.first_party:
+            raise forbidden(FIRST_PARTY)

@@ -19,12 +19,13 @@ from ..fmt import (
 )
 from ..records import ASSETS, StablecoinConversion
 from . import Body, Call, handles
-from ._shared import ledger_of, listing
+from ._shared import ledger_of, listing, refuse_first_party
 
 
 @handles("CreateStablecoinConversion")
 def create_conversion(call: Call) -> Body:
     body = body_of(call)
+    refuse_first_party(call, body.get("identity_id"))
     require(body, "profile_id", "amount", "source_asset", "target_asset")
     source, target = body["source_asset"], body["target_asset"]
     check_pair(source, target)

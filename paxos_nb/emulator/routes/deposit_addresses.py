@@ -19,12 +19,13 @@ from ..networks import CRYPTO_NETWORKS
 from ..problems import bad_request
 from ..records import DepositAddress
 from . import Body, Call, handles
-from ._shared import ledger_of, listing
+from ._shared import ledger_of, listing, refuse_first_party
 
 
 @handles("CreateDepositAddress")
 def create_deposit_address(call: Call) -> Body:
     body = body_of(call)
+    refuse_first_party(call, body.get("identity_id"))
     require(body, "profile_id", "crypto_network")
     network = body["crypto_network"]
     if network not in CRYPTO_NETWORKS:

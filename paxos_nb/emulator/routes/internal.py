@@ -6,12 +6,13 @@ from ..fmt import body_of, check_precision, metadata_of, opt_str, parse_amount, 
 from ..problems import bad_request
 from ..records import ASSETS
 from . import Body, Call, handles
-from ._shared import ledger_of
+from ._shared import ledger_of, refuse_first_party
 
 
 @handles("CreateInternalTransfer")
 def create_internal_transfer(call: Call) -> Body:
     body = body_of(call)
+    refuse_first_party(call, body.get("from_identity_id"), body.get("to_identity_id"))
     require(body, "from_profile_id", "to_profile_id", "amount", "asset")
     asset = body["asset"]
     if asset not in ASSETS:

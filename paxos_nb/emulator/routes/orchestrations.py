@@ -21,12 +21,13 @@ from ..fmt import (
 )
 from ..problems import bad_request
 from . import Body, Call, handles
-from ._shared import ledger_of, listing
+from ._shared import ledger_of, listing, refuse_first_party
 
 
 @handles("CreateOrchestration")
 def create_orchestration(call: Call) -> Body:
     body = body_of(call)
+    refuse_first_party(call, body.get("identity_id"))
     require(body, "ref_id", "source_asset", "destination_asset", "source_amount")
     source_asset, destination_asset = body["source_asset"], body["destination_asset"]
     check_pair(source_asset, destination_asset)
@@ -88,6 +89,7 @@ def list_orchestrations(call: Call) -> Body:
 @handles("CreateOrchestrationRule")
 def create_rule(call: Call) -> Body:
     body = body_of(call)
+    refuse_first_party(call, body.get("identity_id"))
     require(body, "ref_id", "profile_id", "source_asset", "destination_asset", "source")
     for name in ("source_asset", "destination_asset"):
         if body[name] not in RULE_ASSETS:

@@ -24,7 +24,7 @@ from ..pricing import MARKETS, split_market
 from ..problems import Problem, bad_request
 from ..trading import BASE_PLACES, Execution, Order
 from . import Body, Call, handles
-from ._shared import ledger_of, listing
+from ._shared import ledger_of, listing, refuse_first_party
 
 SIDES = ("BUY", "SELL")
 TYPES = ("LIMIT", "MARKET", "POST_ONLY_LIMIT", "STOP_MARKET", "STOP_LIMIT")
@@ -102,6 +102,7 @@ def _request(led: Ledger, body: dict[str, Any], profile_id: str) -> OrderRequest
 @handles("CreateOrder")
 def create_order(call: Call) -> Body:
     body = body_of(call)
+    refuse_first_party(call, body.get("identity_id"))
     await_fill = body.get("await_fill_millis")
     if await_fill is not None and not (isinstance(await_fill, int) and 0 <= await_fill <= 10000):
         raise bad_request("await_fill_millis must be an integer between 0 and 10000")

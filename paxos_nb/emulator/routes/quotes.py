@@ -17,7 +17,7 @@ from ..fmt import (
 from ..pricing import MARKETS
 from ..problems import bad_request
 from . import Body, Call, handles
-from ._shared import ledger_of, listing
+from ._shared import ledger_of, listing, refuse_first_party
 
 
 @handles("ListQuotes")
@@ -38,6 +38,7 @@ def list_quotes(call: Call) -> Body:
 @handles("CreateQuoteExecution")
 def create_quote_execution(call: Call) -> Body:
     body = body_of(call)
+    refuse_first_party(call, body.get("identity_id"))
     require(body, "quote_id")
     ref_id = opt_str(body, "ref_id")
     with ledger_of(call).at(call.now) as led:

@@ -10,7 +10,7 @@ from ..fmt import body_of, check_precision, metadata_of, opt_str, parse_amount, 
 from ..problems import bad_request
 from ..records import ASSETS
 from . import Body, Call, handles
-from ._shared import ledger_of
+from ._shared import ledger_of, refuse_first_party
 
 
 def _destination(body: dict[str, Any]) -> tuple[str, str, str]:
@@ -45,6 +45,7 @@ def create_fee(call: Call) -> Body:
 @handles("CreateCryptoWithdrawal")
 def create_crypto_withdrawal(call: Call) -> Body:
     body = body_of(call)
+    refuse_first_party(call, body.get("identity_id"))
     require(body, "profile_id", "destination_address", "asset", "crypto_network")
     asset, network, address = _destination(body)
     amount, total = _amount_or_total(body, asset)
