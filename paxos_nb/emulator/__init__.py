@@ -22,6 +22,7 @@ from typing import Any
 
 from . import routes
 from .app import EmulatorApp
+from .backends.outcomes import Outcomes
 from .call import Backends
 from .clock import Clock
 from .config import EmulatorConfig, RateLimits
@@ -294,6 +295,17 @@ class Emulator:
         now. The clock never goes back.
         """
         return self.clock.advance(seconds)
+
+    @property
+    def outcomes(self) -> Outcomes:
+        """Force the outcome of the next calls of an operation (a failed withdrawal, a
+        rejected fiat account, a crypto deposit held for travel-rule information)::
+
+            emu.outcomes.next("CreateFiatWithdrawal", "FAILED")
+
+        See ``paxos_nb.emulator.backends.outcomes.CHOICES`` for what can be forced.
+        """
+        return self.ledger.outcomes
 
     def stats(self) -> dict[str, Any]:
         """Counters: token requests, API requests per operation, statuses, connections,

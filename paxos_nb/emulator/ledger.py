@@ -30,10 +30,17 @@ from .backends.addresses import Addresses
 from .backends.conversions import Conversions
 from .backends.core import Core, LedgerLock
 from .backends.deposits import Deposits
+from .backends.destinations import Destinations
 from .backends.documents import Documents
+from .backends.events import Events
+from .backends.fiat import FiatTransfers, Instructions
+from .backends.fiat_accounts import FiatAccounts
 from .backends.identities import Identities
+from .backends.limits import Limits
 from .backends.orchestrations import Orchestrations
 from .backends.orders import Orders
+from .backends.outcomes import Outcomes
+from .backends.paxos import PaxosTransfers
 from .backends.profiles import Balances, Profiles
 from .backends.quotes import Quotes
 from .backends.scheduler import Action, delays_for
@@ -93,19 +100,33 @@ class Ledger:
         self.history = history
         self.settle_after = timedelta(seconds=settle_after)
         core = self.core = Core(seed, delays_for(self.settle_after, delays), as_of)
+        self.events = Events(core)  # listens to every change from here on
         self.prices = Prices(seed, as_of)
         self.profiles = Profiles(core)
         self.balances = Balances(core, self.profiles)
         self.transfers = Transfers(core, self.balances)
+        self.limits = Limits(core, self.transfers, self.prices)
         self.deposit_addresses = Addresses(core)
-        self.withdrawals = Withdrawals(core, self.balances, self.transfers, self.prices)
+        self.withdrawals = Withdrawals(
+            core, self.balances, self.transfers, self.prices, self.limits
+        )
+        self.fiat_accounts = FiatAccounts(core)
+        self.fiat_instructions = Instructions(core, self.profiles)
         self.orchestrations = Orchestrations(
-            core, self.profiles, self.transfers, self.deposit_addresses
+            core, self.profiles, self.transfers, self.deposit_addresses, self.fiat_instructions
         )
         self.deposits = Deposits(
             core, self.balances, self.transfers, self.deposit_addresses, self.orchestrations,
             self.prices,
         )  # fmt: skip
+        self.fiat = FiatTransfers(
+            core, self.balances, self.transfers, self.fiat_accounts, self.fiat_instructions,
+            self.limits, self.orchestrations,
+        )  # fmt: skip
+        self.paxos_transfers = PaxosTransfers(
+            core, self.profiles, self.balances, self.transfers, self.limits, self.prices
+        )
+        self.destinations = Destinations(core)
         self.conversions = Conversions(core, self.profiles, self.balances)
         self.quotes = Quotes(core, self.profiles, self.balances, self.prices)
         self.orders = Orders(core, self.profiles, self.balances, self.prices)
@@ -113,9 +134,10 @@ class Ledger:
         self.documents = Documents(core, self.identities)
         self.accounts = Accounts(core, self.identities, self.profiles)
         self.backends = (
-            self.profiles, self.balances, self.transfers, self.deposit_addresses,
-            self.withdrawals, self.orchestrations, self.deposits, self.conversions,
-            self.quotes, self.orders,
+            self.events, self.profiles, self.balances, self.transfers, self.limits,
+            self.deposit_addresses, self.withdrawals, self.fiat_accounts, self.fiat_instructions,
+            self.orchestrations, self.deposits, self.fiat, self.paxos_transfers,
+            self.destinations, self.conversions, self.quotes, self.orders,
             self.identities, self.documents, self.accounts,
         )  # fmt: skip
         self.reset()
@@ -142,6 +164,11 @@ class Ledger:
     @property
     def as_of(self) -> datetime:
         return self.core.as_of
+
+    @property
+    def outcomes(self) -> Outcomes:
+        """Forced outcomes of the next calls (``backends/outcomes.py``)."""
+        return self.core.outcomes
 
     @property
     def customer_id(self) -> str:
@@ -246,7 +273,7 @@ def transfer_flows(t: Transfer) -> list[tuple[str, str, Decimal]]:
         return []  # a pending credit has not reached any balance yet
     if t.kind == "deposit":
         return [(asset, "deposits", total)]
-    if t.kind == "withdrawal":
+    if t.kind in ("withdrawal", "paxos"):  # a Paxos transfer leaves for another entity
         return [(asset, "withdrawals", total)]
     category = "internal" if t.kind == "internal" else "conversions"
     return [(asset, category, total if t.direction == "CREDIT" else -total)]

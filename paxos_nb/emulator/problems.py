@@ -41,12 +41,9 @@ class Problem(Exception):
         self.meta, self.headers = meta, dict(headers or {})
 
     def body(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "type": self.type,
-            "title": self.title,
-            "status": self.status,
-            "detail": self.detail,
-        }
+        out: dict[str, Any] = {"type": self.type, "title": self.title, "status": self.status}
+        if self.detail:  # Paxos leaves it out of some answers (an unknown event id's 404)
+            out["detail"] = self.detail
         if self.meta is not None:
             out["meta"] = self.meta
         return out

@@ -21,6 +21,13 @@ ASSETS = {
     "USDG": 6, "USDC": 6,
 }  # fmt: skip
 FIAT = ("USD", "EUR", "SGD")
+TRANSFER_TYPES = (
+    "INTERNAL_TRANSFER_DEBIT", "INTERNAL_TRANSFER_CREDIT", "CRYPTO_DEPOSIT", "CRYPTO_WITHDRAWAL",
+    "WIRE_DEPOSIT", "WIRE_WITHDRAWAL", "SEN_DEPOSIT", "SEN_WITHDRAWAL", "BANK_DEPOSIT",
+    "BANK_WITHDRAWAL", "PAXOS_TRANSFER_DEBIT", "PAXOS_TRANSFER_CREDIT", "SIGNET_DEPOSIT",
+    "SIGNET_WITHDRAWAL", "CBIT_WITHDRAWAL", "CBIT_DEPOSIT", "CUBIX_DEPOSIT", "CUBIX_WITHDRAWAL",
+    "RTP_DEPOSIT",  # added by the changelog on 2026-02, not in the yaml
+)  # fmt: skip
 PAXOS_STABLECOINS = ("USDP", "PYUSD", "USDG")
 
 
@@ -43,7 +50,7 @@ class Transfer(Wired):
     status: str  # PENDING | COMPLETED | FAILED
     created_at: datetime
     updated_at: datetime
-    kind: str  # deposit | withdrawal | internal | orchestration: how audit() counts it
+    kind: str  # deposit | withdrawal | internal | orchestration | paxos: how audit() counts it
     balance_asset: str = ""
     ref_id: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)
@@ -57,6 +64,7 @@ class Transfer(Wired):
     memo: str | None = None
     identity_id: str | None = None
     account_id: str | None = None
+    secondary_status: dict[str, str] | None = None  # {name, detail}: e.g. travel-rule holds
 
     def __post_init__(self) -> None:
         self.balance_asset = self.balance_asset or self.asset
@@ -81,9 +89,10 @@ class Transfer(Wired):
             direction=self.direction,
             type=self.type,
             status=self.status,
-            created_at=fmt_ts(self.created_at),
-            updated_at=fmt_ts(self.updated_at),
         )
+        if self.secondary_status:
+            out["secondary_status"] = dict(self.secondary_status)
+        out.update(created_at=fmt_ts(self.created_at), updated_at=fmt_ts(self.updated_at))
         _put(out, "metadata", dict(self.metadata))
         _put(out, "group_id", self.group_id)
         _put(out, "destination_address", self.destination_address)

@@ -48,6 +48,13 @@ class Addresses(Family[DepositAddress]):
         self.core.changed("deposit_address.created", record, created_at)
         return record
 
+    def record_of(self, profile_id: str, address: str | None) -> DepositAddress | None:
+        """The deposit address record of ``profile_id`` with this ``address``, if any."""
+        for record in self:
+            if record.profile_id == profile_id and record.address == address:
+                return record
+        return None
+
     def address_for(self, profile_id: str, network: str) -> str | None:
         """The first address of ``profile_id`` that receives on ``network``, if any."""
         for record in self:

@@ -5,8 +5,8 @@ the change hook.
 it for one consistent read or write after running whatever became due on the
 :class:`~.scheduler.Scheduler` (PENDING transfers, CREATED conversions…): settlement is lazy,
 no background thread. Every state change a backend makes is announced once through
-:meth:`Core.changed` (a kind of :data:`KINDS`, the record, the instant): the one place an
-events feed (``GET /v2/events``) records them. Announcing outside the lock is a bug and
+:meth:`Core.changed` (a kind of :data:`KINDS`, the record, the instant): the one place the
+events feed (``GET /v2/events``, events.py) records them. Announcing outside the lock is a bug and
 raises, so every change is known to happen under the lock.
 """
 
@@ -24,6 +24,7 @@ from typing import Any, Generic, TypeVar
 
 from ..cursors import SortedIndex, key_of
 from ..problems import already_exists
+from .outcomes import Outcomes
 from .scheduler import Action, Scheduler
 
 __all__ = ["KINDS", "Change", "Core", "Family", "LedgerLock"]
@@ -78,8 +79,8 @@ class Family(Generic[R]):
 
 # Every kind of change a backend announces: "<family>.<what happened>", where what happened
 # is "created", "updated", "removed", or the new status in lower case (a status transition:
-# "transfer.completed", "order.filled"). The events feed maps these to Paxos's event types
-# (docs/architecture.md, "State and the events to come"); a kind not listed here is a bug.
+# "transfer.completed", "order.filled"). The events feed (events.py) maps these to Paxos's
+# event types (docs/architecture.md, "Changes and events"); a kind not listed here is a bug.
 KINDS = frozenset(
     {
         "profile.created", "profile.updated", "profile.deactivated", "profile.reactivated",
@@ -107,6 +108,13 @@ KINDS = frozenset(
         "institution_member.created", "institution_member.deleted",
         "account.created", "account.updated",
         "account_member.created", "account_member.deleted",
+        # money family (issue 12): fiat transfers, crypto destination addresses, travel rule
+        "crypto_destination_address.created", "crypto_destination_address.updated",
+        "fiat_account.created", "fiat_account.updated", "fiat_account.approved",
+        "fiat_account.rejected", "fiat_account.deleted",
+        "fiat_deposit_instructions.created",
+        "orchestration.failed",
+        "transfer.updated",  # a secondary status set or cleared (travel-rule information)
     }
 )  # fmt: skip
 
@@ -166,6 +174,7 @@ class Core:
         self.as_of = as_of
         self.scheduler = Scheduler(delays)
         self.listeners: list[Callable[[Change], None]] = []
+        self.outcomes = Outcomes(self.lock)  # forced outcomes of the next calls (outcomes.py)
         self.customer_id = ""
         self.reset()
 
@@ -175,6 +184,7 @@ class Core:
             self._ids = random.Random(f"paxos-nb-ids:{self.seed}")  # noqa: S311 - seeded
             self._execution_ids = itertools.count(12_000_000 + 1000 * (self.seed % 1000))
             self.scheduler.reset()
+            self.outcomes.reset()
             self._last = _EPOCH
             self.now = self.as_of
             self.customer_id = ""
@@ -220,7 +230,7 @@ class Core:
     def changed(
         self, kind: str, record: Any, at: datetime | None = None, previous: str | None = None
     ) -> None:
-        """Announce one state change to every listener (none yet: the events feed will be)."""
+        """Announce one state change to every listener (the events feed is one)."""
         if kind not in KINDS:
             raise ValueError(f"unknown change kind {kind!r}: add it to core.KINDS")
         if not self.lock.held():

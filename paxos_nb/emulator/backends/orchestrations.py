@@ -5,7 +5,9 @@ source transfer) and credits the same amount of the destination asset to the des
 profile (its destination transfer). Both legs are Transfer records sharing ``group_id`` =
 the orchestration id, typed INTERNAL_TRANSFER_DEBIT/CREDIT (the spec's TransferType has no
 conversion type). Status is PROCESSING until the legs complete (the ``orchestration``
-delay), announced as ``orchestration.created`` and ``orchestration.completed``.
+delay), announced as ``orchestration.created`` and ``orchestration.completed``; a failure
+forced with ``emu.outcomes`` fails both legs, refunds the source and is announced as
+``orchestration.failed``.
 A sandbox deposit to the address of an ACTIVE rule starts an orchestration of that rule.
 """
 
@@ -23,6 +25,7 @@ from ..records import Transfer
 from .addresses import Addresses
 from .conversions import check_pair
 from .core import Core, Family
+from .fiat import Instructions
 from .profiles import Profiles
 from .transfers import Transfers
 
@@ -31,6 +34,8 @@ __all__ = ["RULE_ASSETS", "RULE_STATUSES", "Orchestration", "Orchestrations", "R
 
 RULE_ASSETS = ("USDG", "PYUSD", "USDP", "USDC", "USD")
 RULE_STATUSES = ("ACTIVE", "DELETED", "PENDING", "REJECTED", "CANCELLED")
+# The reason a forced failure gives (Paxos documents the field, not its texts).
+FAIL_DETAIL = "the orchestration failed: its source transfer was refunded"
 
 
 @dataclass
@@ -80,6 +85,8 @@ class Orchestration:
             source={"profile": {"profile_id": self.source_profile_id}},
             destination={"profile": {"profile_id": self.destination_profile_id}},
         )
+        if self.status == "FAILED":
+            out["fail_reason"] = {"detail": FAIL_DETAIL}
         if self.rule_id:
             out["orchestration_rule_id"] = self.rule_id
         updated = max(self.source_transfer.updated_at, self.destination_transfer.updated_at)
@@ -132,11 +139,16 @@ class Orchestrations(Family[Orchestration]):
     """Orchestrations and their rules (``rules``)."""
 
     def __init__(
-        self, core: Core, profiles: Profiles, transfers: Transfers, addresses: Addresses
+        self,
+        core: Core,
+        profiles: Profiles,
+        transfers: Transfers,
+        addresses: Addresses,
+        instructions: Instructions,
     ) -> None:
         super().__init__("orchestration")
         self.core, self.profiles = core, profiles
-        self.transfers, self.addresses = transfers, addresses
+        self.transfers, self.addresses, self.instructions = transfers, addresses, instructions
         self.rules: Family[Rule] = Family("orchestration_rule")
 
     def reset(self) -> None:
@@ -155,10 +167,12 @@ class Orchestrations(Family[Orchestration]):
         """``CreateOrchestration``: 409 already-exists when ``ref_id`` is taken; ``source`` and
         ``destination`` are the request's objects (the default profile when omitted)."""
         self.check_ref(ref_id, "orchestration")
+        source_id = self._profile_of(source, "source")
+        target_id = self._profile_of(destination, "destination")
+        self.transfers.balances.check(source_id, assets[0], amount)
         return self.start(
-            ref_id=ref_id, source=self._profile_of(source, "source"),
-            destination=self._profile_of(destination, "destination"), assets=assets,
-            amount=amount, **fields,
+            ref_id=ref_id, source=source_id, destination=target_id, assets=assets,
+            amount=amount, outcome=self.core.outcomes.take("CreateOrchestration"), **fields,
         )  # fmt: skip
 
     def _profile_of(self, part: Any, name: str) -> str:
@@ -174,19 +188,23 @@ class Orchestrations(Family[Orchestration]):
         return self.profiles.find(ident).id if ident else self.profiles.default_profile_id
 
     def start(self, *, ref_id: str, source: str, destination: str, assets: tuple[str, str],
-              amount: Decimal, rule_id: str = "", **fields: Any) -> Orchestration:  # fmt: skip
+              amount: Decimal, rule_id: str = "", outcome: str = "COMPLETED",
+              **fields: Any) -> Orchestration:  # fmt: skip
         """Debit the source profile now, credit the destination at settlement (PROCESSING,
-        then COMPLETED); 403 when short of funds."""
+        then COMPLETED; or FAILED with the source refunded when ``outcome`` says so); 403
+        when short of funds."""
         now, oid = self.core.now, self.core.new_id()
 
-        def completed(when: datetime) -> None:  # both legs just completed
-            self.core.changed("orchestration.completed", self.by_id[oid], when, "PROCESSING")
+        def completed(when: datetime) -> None:  # both legs just completed (or failed)
+            record = self.by_id[oid]
+            self.core.changed(f"orchestration.{record.status.lower()}", record, when, "PROCESSING")
 
         debit, credit = self.transfers.open_pair(
             "orchestration", source=source, target=destination, amount=amount, assets=assets,
             kind="orchestration", group_id=oid,
             debit_fields={"metadata": {"orchestration_id": oid}},
             credit_fields={"metadata": {"orchestration_id": oid}}, on_complete=completed,
+            outcome=outcome,
         )  # fmt: skip
         record = Orchestration(
             oid, self.core.customer_id, ref_id, source, destination, assets[0], assets[1],
@@ -218,6 +236,21 @@ class Orchestrations(Family[Orchestration]):
                 )  # fmt: skip
                 return
 
+    def on_fiat_deposit(self, deposit: Transfer, rule_id: str) -> None:
+        """Start the orchestration of rule ``rule_id``, whose instructions got ``deposit``."""
+        rule = self.rules.get(rule_id)
+        if rule is None or rule.status != "ACTIVE" or "profile" not in rule.destination:
+            return
+        try:
+            check_pair(deposit.asset, rule.destination_asset)
+        except Problem:
+            return  # a pair the emulator cannot convert: the deposit simply lands
+        self.start(
+            ref_id=f"rule-{rule.id}-{deposit.id}", source=deposit.profile_id,
+            destination=rule.destination["profile"]["profile_id"],
+            assets=(deposit.asset, rule.destination_asset), amount=deposit.total, rule_id=rule.id,
+        )  # fmt: skip
+
     # -- rules --------------------------------------------------------------------------------
     def find_rule(self, ident: str) -> Rule:
         found = self.rules.get(ident)
@@ -237,9 +270,10 @@ class Orchestrations(Family[Orchestration]):
         profile = self.profiles.find(profile_id)
         target = self._destination(profile.id, destination)
         now = self.core.now
+        rule_id = self.core.new_id()
         rule = Rule(
-            self.core.new_id(), ref_id, profile.id, assets[0], assets[1],
-            self._source(profile.id, source), target, now, **fields,
+            rule_id, ref_id, profile.id, assets[0], assets[1],
+            self._source(profile.id, source, rule_id), target, now, **fields,
         )  # fmt: skip
         self.rules.add(rule)
         self.core.changed("orchestration_rule.created", rule, now)
@@ -268,7 +302,7 @@ class Orchestrations(Family[Orchestration]):
             501, f"destination.{kind} is not emulated: use destination.profile or destination.fiat"
         )
 
-    def _source(self, profile_id: str, source: Any) -> dict[str, Any]:
+    def _source(self, profile_id: str, source: Any, rule_id: str) -> dict[str, Any]:
         if (
             not isinstance(source, dict)
             or len(source) != 1
@@ -296,9 +330,11 @@ class Orchestrations(Family[Orchestration]):
         account_type = spec.get("account_type")
         if network == "WIRE" and account_type not in ("ABA", "SWIFT"):
             raise bad_request("source.fiat.account_type must be ABA or SWIFT for WIRE")
-        fiat = {"deposit_instructions_id": self.core.new_id(), "network": network}
+        # The rule's own deposit instructions: a sandbox fiat deposit quoting their memo_id
+        # starts the rule's conversion.
+        made = self.instructions.create(profile_id, network, account_type, rule_id=rule_id)
+        fiat = {"deposit_instructions_id": made.id, "network": network}
         if account_type:
             fiat["account_type"] = account_type
-        memo = self.core.random("memo", fiat["deposit_instructions_id"]).randbytes(5)
-        fiat["memo_id"] = memo.hex().upper()
+        fiat["memo_id"] = made.memo_id
         return {"fiat": fiat}

@@ -128,11 +128,16 @@ class Balances:
             log.info("profile %s reactivated by a credit", profile_id)
         self.core.changed("balance.changed", (profile_id, asset))
 
+    def check(self, profile_id: str, asset: str, amount: Decimal) -> None:
+        """403 insufficient-funds (with meta) unless ``amount`` is available; moves nothing."""
+        available = self.by_profile.get(profile_id, {}).get(asset, (ZERO, ZERO))[0]
+        if available < amount:
+            raise insufficient_funds(profile_id, asset, fmt_dec(available), fmt_dec(amount))
+
     def debit(self, profile_id: str, asset: str, amount: Decimal) -> None:
         """Take ``amount`` from available; 403 insufficient-funds (with meta) if it is short."""
+        self.check(profile_id, asset, amount)
         pair = self.pair(profile_id, asset)
-        if pair[0] < amount:
-            raise insufficient_funds(profile_id, asset, fmt_dec(pair[0]), fmt_dec(amount))
         pair[0] = EXACT.subtract(pair[0], amount)
         self.core.changed("balance.changed", (profile_id, asset))
 

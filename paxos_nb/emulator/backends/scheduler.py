@@ -35,6 +35,11 @@ DELAYS: dict[str, float | None] = {
     # the create answer says PENDING, the next read APPROVED; docs.paxos.com, Onboarding a
     # Person for Crypto Brokerage); institutions are asked for documents at the same time.
     "identity_onboarding": 0.0,
+    # money family (issue 12): fiat transfers, crypto deposits (figures: docs.paxos.com)
+    "fiat_account": 2,  # PENDING -> APPROVED (review; the sandbox's next GET shows APPROVED)
+    "fiat_withdrawal": 3,  # PENDING -> COMPLETED ("about 3 s" in the sandbox)
+    "sandbox_fiat_deposit": 60,  # PENDING -> COMPLETED ("about a minute later")
+    "crypto_deposit": None,  # a confirming or released crypto deposit -> COMPLETED
 }
 
 

@@ -84,6 +84,17 @@ class Transfers(Family[Transfer]):
         self.updated.add(key_of(when, transfer.id), transfer)
         self.core.changed(f"transfer.{status.lower()}", transfer, when, previous)
 
+    def set_secondary(self, transfer: Transfer, name: str | None, detail: str = "") -> None:
+        """Set (or clear, with ``name=None``) a transfer's secondary status, now."""
+        now = self.core.now
+        self.updated.remove(key_of(transfer.updated_at, transfer.id))
+        transfer.secondary_status = {"name": name, "detail": detail} if name else None
+        if not detail and transfer.secondary_status:
+            del transfer.secondary_status["detail"]
+        transfer.updated_at = now
+        self.updated.add(key_of(now, transfer.id), transfer)
+        self.core.changed("transfer.updated", transfer, now)
+
     def internal(
         self,
         source: Profile,
@@ -95,10 +106,12 @@ class Transfers(Family[Transfer]):
         debit_fields: dict[str, Any],
         credit_fields: dict[str, Any],
     ) -> Transfer:
-        """An internal transfer: the debit leg (PENDING; both legs complete together)."""
+        """An internal transfer: the debit leg (PENDING; both legs complete together, or
+        both fail and the source is refunded when the outcome was forced to FAILED)."""
         if source.id == target.id:
             raise bad_request("from_profile_id and to_profile_id must be different profiles")
         self.check_ref(ref_id, "transfer")
+        self.balances.check(source.id, asset, amount)
         debit, _ = self.open_pair(
             "internal_transfer",
             source=source.id,
@@ -108,6 +121,7 @@ class Transfers(Family[Transfer]):
             kind="internal",
             debit_fields={"ref_id": ref_id, **debit_fields},
             credit_fields=credit_fields,
+            outcome=self.core.outcomes.take("CreateInternalTransfer"),
         )
         return debit
 
@@ -125,10 +139,12 @@ class Transfers(Family[Transfer]):
         debit_fields: dict[str, Any] | None = None,
         credit_fields: dict[str, Any] | None = None,
         on_complete: Callable[[datetime], None] | None = None,
+        outcome: str = "COMPLETED",
     ) -> tuple[Transfer, Transfer]:
         """Debit ``source`` now and credit ``target`` at settlement: two PENDING legs.
 
-        The legs share ``group_id`` and complete together, ``family``'s delay from now.
+        The legs share ``group_id`` and complete together, ``family``'s delay from now
+        (``outcome`` FAILED: both fail then, and the source gets its money back).
         ``assets`` is (debited asset, credited asset): equal for an internal transfer,
         USD and a stablecoin for an orchestration. 403 insufficient-funds leaves no trace.
         """
@@ -145,9 +161,14 @@ class Transfers(Family[Transfer]):
         )  # fmt: skip
 
         def complete(when: datetime) -> None:
-            self.set_status(debit, "COMPLETED", when)
-            self.set_status(credit, "COMPLETED", when)
-            self.balances.credit(target, assets[1], amount)
+            if outcome == "FAILED":
+                self.set_status(debit, "FAILED", when)
+                self.set_status(credit, "FAILED", when)
+                self.balances.credit(source, assets[0], amount)  # the refund
+            else:
+                self.set_status(debit, "COMPLETED", when)
+                self.set_status(credit, "COMPLETED", when)
+                self.balances.credit(target, assets[1], amount)
             if on_complete is not None:
                 on_complete(when)
 

@@ -1,9 +1,10 @@
 """Crypto withdrawals and their guaranteed fees.
 
 A withdrawal debits ``amount + fee`` from the balance asset at once and is PENDING until it
-is broadcast (the ``crypto_withdrawal`` delay), when it gets a tx hash and is COMPLETED. A
-fee quoted by ``CreateCryptoWithdrawalFee`` holds for :data:`FEE_LIFETIME` for its asset and
-network. Sandbox per-transaction caps from the Paxos sandbox guide (docs.paxos.com).
+is broadcast (the ``crypto_withdrawal`` delay), when it gets a tx hash and is COMPLETED (or,
+forced with ``emu.outcomes``, FAILED and refunded). It counts against the transfer limits.
+A fee quoted by ``CreateCryptoWithdrawalFee`` holds for :data:`FEE_LIFETIME` for its asset
+and network. Sandbox per-transaction caps from the Paxos sandbox guide (docs.paxos.com).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from ..pricing import Prices
 from ..problems import Problem, bad_request, not_found
 from ..records import ASSETS, FIAT, PAXOS_STABLECOINS, Transfer, WithdrawalFee
 from .core import Core, Family
+from .limits import Limits
 from .profiles import Balances, Profile
 from .transfers import Transfers
 
@@ -79,9 +81,10 @@ class Withdrawals:
     """Crypto withdrawals (Transfer records of the :class:`Transfers` backend) and fees."""
 
     def __init__(
-        self, core: Core, balances: Balances, transfers: Transfers, prices: Prices
+        self, core: Core, balances: Balances, transfers: Transfers, prices: Prices, limits: Limits
     ) -> None:
         self.core, self.balances, self.transfers, self.prices = core, balances, transfers, prices
+        self.limits = limits
         self.fees: Family[WithdrawalFee] = Family("withdrawal_fee")
 
     def reset(self) -> None:
@@ -162,6 +165,9 @@ class Withdrawals:
                 meta={"limit": fmt_dec(cap), "amount": fmt_dec(amount)},
             )
         now = self.core.now
+        self.balances.check(profile.id, balance_asset, amount + fee)
+        self.limits.check("CRYPTO_WITHDRAWAL", usd_value(self.prices, asset, amount + fee, now))
+        outcome = self.core.outcomes.take("CreateCryptoWithdrawal")
         self.balances.debit(profile.id, balance_asset, amount + fee)
         transfer = self.transfers.new(
             profile.id, amount, asset, fee=fee, balance_asset=balance_asset, direction="DEBIT",
@@ -171,6 +177,10 @@ class Withdrawals:
         )  # fmt: skip
 
         def broadcast(when: datetime) -> None:  # the testnet confirms it: a hash, and final
+            if outcome == "FAILED":  # never sent: the debit is refunded
+                self.transfers.set_status(transfer, "FAILED", when)
+                self.balances.credit(profile.id, balance_asset, amount + fee)
+                return
             transfer.crypto_tx_hash = make_tx_hash(network, self.core.random("tx", transfer.id))
             self.transfers.set_status(transfer, "COMPLETED", when)
 

@@ -5,16 +5,10 @@ from __future__ import annotations
 from .. import cursors
 from ..fmt import compare_filters, query_choice, query_list, time_ok
 from ..problems import bad_request
+from ..records import TRANSFER_TYPES
 from . import Body, Call, handles
 from ._shared import ledger_of, listing
 
-TRANSFER_TYPES = (
-    "INTERNAL_TRANSFER_DEBIT", "INTERNAL_TRANSFER_CREDIT", "CRYPTO_DEPOSIT", "CRYPTO_WITHDRAWAL",
-    "WIRE_DEPOSIT", "WIRE_WITHDRAWAL", "SEN_DEPOSIT", "SEN_WITHDRAWAL", "BANK_DEPOSIT",
-    "BANK_WITHDRAWAL", "PAXOS_TRANSFER_DEBIT", "PAXOS_TRANSFER_CREDIT", "SIGNET_DEPOSIT",
-    "SIGNET_WITHDRAWAL", "CBIT_WITHDRAWAL", "CBIT_DEPOSIT", "CUBIX_DEPOSIT", "CUBIX_WITHDRAWAL",
-    "RTP_DEPOSIT",  # added by the changelog on 2026-02, not in the yaml
-)  # fmt: skip
 STATUSES = ("PENDING", "COMPLETED", "FAILED")
 SECONDARY = (
     "TRAVEL_RULE_INFO_REQUESTED",
@@ -58,8 +52,8 @@ def list_transfers(call: Call) -> Body:
     secondary = query_list(q, "secondary_statuses", SECONDARY)
 
     def keep(t) -> bool:
-        if secondary:
-            return False  # the emulator never sets a secondary status
+        if secondary and (t.secondary_status or {}).get("name") not in secondary:
+            return False
         return (
             all(getattr(t, attr) in values for attr, values in sets.items())
             and time_ok(t.created_at, created)

@@ -105,6 +105,12 @@ def world(request: pytest.FixtureRequest) -> Iterator[World]:
     yield from make_world(**getattr(request, "param", {}))
 
 
+@pytest.fixture(scope="module")
+def module_world() -> Iterator[World]:
+    """One world shared by a module's tests (a scenario run once, checked per operation)."""
+    yield from make_world()
+
+
 @pytest.fixture
 def direct() -> Direct:
     return Direct(now=START)

@@ -195,6 +195,8 @@ def test_every_announced_kind_is_in_the_vocabulary():
         "profile", "balance", "deposit_address", "transfer", "withdrawal_fee",
         "stablecoin_conversion", "quote", "quote_execution", "orchestration",
         "orchestration_rule", "order", "execution",
+        # money family (issue 12)
+        "crypto_destination_address", "fiat_account", "fiat_deposit_instructions",
     }  # fmt: skip
     assert identity <= kinds
     ledger = Ledger(0, history=5)

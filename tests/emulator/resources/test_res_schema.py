@@ -39,12 +39,19 @@ class Checker:
         return data
 
 
-# Route modules whose answers are validated by their own schema test (test_res_id_schema.py).
-OWN_SCHEMA_TEST = (".credentials", ".identities", ".identity_documents", ".accounts")
+# Route modules whose answers are validated by their own schema test: the credentials
+# operations are the core's; identities, documents and accounts by test_res_id_schema.py;
+# the money families (events, fiat, limits, Paxos transfers, crypto deposits, destination
+# addresses) by test_res_money_schema.py.
+OWN_SCHEMA_TEST = (
+    ".credentials", ".identities", ".identity_documents", ".accounts",
+    ".events", ".fiat", ".fiat_accounts", ".limits", ".paxos_transfers", ".crypto_deposits",
+    ".destinations",
+)  # fmt: skip
 
 
 def emulated_here() -> set[str]:
-    """Operations served by the resource handlers (the credentials ones are the core's)."""
+    """Operations served by the resource handlers and validated by this scenario."""
     return {op for op, fn in load().items() if not fn.__module__.endswith(OWN_SCHEMA_TEST)}
 
 
