@@ -6,9 +6,9 @@ parameter must be one the operation declares, with a value its schema allows, an
 must fit the body schema. Each refusal is an :class:`~paxos_nb.errors.InvalidRequest` naming
 the parameter or field, what was expected, and the closest real name.
 
-The catalog may lag Paxos (a parameter or enum value added after it was generated, such as
-the transfer type ``RTP_DEPOSIT`` of 2026-02): ``validate=False`` on a call, or
-``session.validate = False``, sends the request unchecked.
+The catalog may lag Paxos (a parameter or enum value added after it was generated; the
+changelog's additions it knows, such as the transfer type ``RTP_DEPOSIT`` of 2026-02, are in
+it): ``validate=False`` on a call, or ``session.validate = False``, sends the request unchecked.
 
 Values are checked as they will be sent: after :func:`paxos_nb.pagination.query_params` has
 turned datetimes into RFC 3339 text and booleans into ``true``/``false``; text that parses as

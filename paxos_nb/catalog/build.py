@@ -50,7 +50,10 @@ DESCRIPTION_FIXES = {"marketnaverage": "market average"}
 def _load(spec_dir: Path) -> tuple[dict, list[tuple[str, dict]]]:
     import yaml  # dev dependency: only the generator and its test read YAML
 
+    from .build_schemas import add_documented_facts
+
     main = yaml.safe_load((spec_dir / MAIN_SPEC).read_text(encoding="utf-8"))
+    add_documented_facts(main)  # what the docs added after the spec was published
     previews = [
         (name, json.loads((spec_dir / name).read_text(encoding="utf-8"))) for name in PREVIEW_SPECS
     ]

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["KEEP", "build_schemas"]
+__all__ = ["KEEP", "add_documented_facts", "build_schemas"]
 
 # Schema keywords that carry meaning for validation or generation.
 KEEP = frozenset(
@@ -55,6 +55,97 @@ _SUBSCHEMA = frozenset({"items", "additionalProperties", "not"})
 _SUBSCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf"})
 
 
+_TRANSFER_TYPE = "CUBIX_DEPOSIT"  # an enum holding it lists transfer types
+_FIAT_NETWORK = "DBS_ACT"  # ... fiat networks
+_CRYPTO_NETWORK = "BITCOIN_CASH"  # ... crypto networks
+_VERIFIER = "JUMIO"  # ... passthrough identity verifiers
+_MARKET_STATUS = {
+    "type": "object",
+    "properties": {
+        "buy_status": {"type": "string", "enum": ["AVAILABLE", "UNAVAILABLE"]},
+        "sell_status": {"type": "string", "enum": ["AVAILABLE", "UNAVAILABLE"]},
+        "buy_reason": {
+            "type": "string",
+            "enum": ["SCHEDULED_MAINTENANCE", "TRADING_SUSPENDED", "UNSCHEDULED_MAINTENANCE"],
+        },
+        "sell_reason": {
+            "type": "string",
+            "enum": ["SCHEDULED_MAINTENANCE", "TRADING_SUSPENDED", "UNSCHEDULED_MAINTENANCE"],
+        },
+        "updated_at": {"type": "string", "format": "date-time"},
+        "scheduled_maintenance": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "starts_at": {"type": "string", "format": "date-time"},
+                    "ends_at": {"type": "string", "format": "date-time"},
+                    "recurrence": {"type": "string", "enum": ["NONE", "DAILY", "WEEKLY"]},
+                },
+            },
+        },
+    },
+}
+
+
+def _extend_enums(node: Any, marker: str, values: tuple[str, ...]) -> None:
+    """Append ``values`` to every enum (components and inline parameters) holding ``marker``."""
+    if isinstance(node, dict):
+        enum = node.get("enum")
+        if isinstance(enum, list) and marker in enum:
+            enum.extend(v for v in values if v not in enum)
+        for value in node.values():
+            _extend_enums(value, marker, values)
+    elif isinstance(node, list):
+        for value in node:
+            _extend_enums(value, marker, values)
+
+
+def add_documented_facts(spec: dict[str, Any]) -> None:
+    """Facts the docs state that the published main spec lacks (it predates them).
+
+    Applied to the loaded document before both generators run, so ``operations.json`` and
+    ``schemas.json`` agree. Each is a documented addition (docs.paxos.com changelog and
+    guides); compatible changes Paxos calls non-breaking.
+    """
+    # Changelog 2026-02: RTP (real-time payments) deposits: transfer type RTP_DEPOSIT and
+    # fiat network RTP.
+    _extend_enums(spec, _TRANSFER_TYPE, ("RTP_DEPOSIT",))
+    _extend_enums(spec, _FIAT_NETWORK, ("RTP",))
+    # Stablecoin network guide: PYUSD on Stellar; USDG on X Layer (the inline filter enums
+    # of the crypto address lists omit XLAYER, which CryptoNetwork has).
+    _extend_enums(spec, _CRYPTO_NETWORK, ("XLAYER", "STELLAR"))
+    # Changelog 2025-12: the AiPrise passthrough verifier.
+    _extend_enums(spec, _VERIFIER, ("AIPRISE",))
+    found = spec.get("components", {}).get("schemas", {})
+    # Changelog 2026-04-20: List Markets returns each market's `market_status`.
+    if "MarketDetails" in found:
+        found["MarketDetails"].setdefault("properties", {})["market_status"] = _MARKET_STATUS
+    # Changelog 2026-02: the orchestration lists return `items` next to the old keys.
+    for name, old in (
+        ("ListOrchestrationsResponse", "orchestrations"),
+        ("ListOrchestrationRulesResponse", "rules"),
+    ):
+        props = found.get(name, {}).get("properties", {})
+        if old in props:
+            props["items"] = props[old]
+    # Changelog 2026-04: List Orchestrations filters by `ref_id` (repeatable, like its others).
+    for item in spec.get("paths", {}).values():
+        op = item.get("get", {})
+        if op.get("operationId") == "ListOrchestrations":
+            names = {p.get("name") for p in op.get("parameters", [])}
+            if "ref_id" not in names:
+                op.setdefault("parameters", []).append(
+                    {
+                        "name": "ref_id",
+                        "in": "query",
+                        "required": False,
+                        "description": "Optionally filter by client reference ids.",
+                        "schema": {"type": "array", "items": {"type": "string"}},
+                    }
+                )
+
+
 def _fix_components(components: dict[str, Any], path_markets: list[str]) -> None:
     """The spec's known schema bugs, corrected (docs.paxos.com shows the real shapes)."""
     # ListProfileBalances answers {"items": [...]} (docs example); the schema requires a
@@ -69,6 +160,13 @@ def _fix_components(components: dict[str, Any], path_markets: list[str]) -> None
     person = components.get("BeneficiaryPerson")
     if person:
         person["required"] = ["first_name", "last_name"]
+    # AddressInfo (travel-rule originator data) requires an `originator_info` it never
+    # defines; its properties are `individual_info` and `institution_info`.
+    address = components.get("AddressInfo")
+    if address:
+        kept = [r for r in address.pop("required", []) if r != "originator_info"]
+        if kept:
+            address["required"] = kept
     # GetTicker and GetOrderBook take 36 markets in their path, but their answers' `market`
     # fields are narrower enums (10 and 14 values): the answer for ETHBRL names ETHBRL.
     for name in ("TickerRecord", "GetOrderBookResponse"):

@@ -3,7 +3,7 @@
 ::
 
     route (catalog, raw path) -> rate limit -> faults           on the event loop
-      -> auth chain -> [request validation] -> handler -> JSON  GET: on the loop too;
+      -> auth chain -> request validation -> handler -> JSON    GET: on the loop too;
                                                                 writes: the backend thread
 
 Routing, limits and faults are cheap and run where the request arrived. Reads (GET) are
@@ -16,17 +16,15 @@ Every error is problem+json (RFC 9457); the token endpoint answers RFC 6749 JSON
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 from functools import cached_property
 from typing import Any, TypeVar
 
 from .. import catalog
-from . import guard
+from . import guard, validation
 from .call import Backends, Body, Call, Handler, Query
 from .config import EmulatorConfig
 from .faults import TOKEN, Fault, FaultInjector
@@ -136,6 +134,11 @@ class Dispatcher:
             self.services.counters.status(out.status)
         return out
 
+    def refuse(self, problem: Problem) -> Outbound:
+        """The answer to a request refused before it reached the pipeline (counted)."""
+        self.services.counters.status(problem.status)
+        return problem_answer(problem)
+
     async def _route(self, req: Inbound) -> Outbound:
         path = req.path
         if path.startswith("/v2/"):
@@ -204,8 +207,9 @@ class Dispatcher:
                 registry=s.backends.registry,
                 config=s.config,
             )
-        # Request validation from the spec (types, required fields, enums) goes here.
-        body = _json_body(req.body)
+        body = validation.check(
+            op, match.path_params, req.query, req.body, req.headers.get("content-type")
+        )
         handler = self.handlers.get(op.operation_id)
         if handler is None:
             raise Problem(501, f"{op.operation_id} is not emulated")
@@ -281,15 +285,3 @@ class Dispatcher:
         if method not in ("GET", "HEAD"):
             raise Problem(405, "GET only", headers={"Allow": "GET"})
         return json_answer(self.services.counters.snapshot())
-
-
-def _json_body(raw: bytes) -> Any:
-    if not raw:
-        return None
-    try:
-        body = json.loads(raw, parse_float=Decimal)
-    except ValueError as exc:
-        raise Problem(400, f"request body is not valid JSON: {exc}") from None
-    if not isinstance(body, dict):
-        raise Problem(400, "request body must be a JSON object")
-    return body

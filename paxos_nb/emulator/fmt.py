@@ -130,13 +130,14 @@ def parse_ts(text: str, field: str) -> datetime:
         # Go clients send nanoseconds; Python 3.10 parses exactly 3 or 6 fraction digits.
         iso = _FRACTION.sub(lambda m: m.group(1)[:7].ljust(7, "0"), iso)
         moment = datetime.fromisoformat(iso)
-    except (ValueError, AttributeError):
-        moment = None
-    if moment is None or moment.tzinfo is None:
+        utc = moment.astimezone(timezone.utc) if moment.tzinfo else None
+    except (ValueError, AttributeError, OverflowError):  # Overflow: 0001-01-01T00:00:00+01:00
+        utc = None
+    if utc is None:
         raise bad_request(
             f"{field} invalid: '{text}' is not an RFC 3339 timestamp like 2006-01-02T15:04:05Z"
         )
-    return moment.astimezone(timezone.utc)
+    return utc
 
 
 def parse_amount(value: Any, field: str, *, allow_zero: bool = False) -> Decimal:

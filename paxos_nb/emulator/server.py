@@ -19,6 +19,8 @@ from typing import Any, cast
 import uvicorn
 from uvicorn.protocols.http.auto import AutoHTTPProtocol
 
+from .fmt import dumps
+from .problems import Problem
 from .proxy import FaultProxy
 
 __all__ = ["ServerThread", "bind"]
@@ -33,13 +35,44 @@ def _ours(record: logging.LogRecord) -> bool:
     return (record.threadName or "").startswith(_THREAD_PREFIX)
 
 
+# What uvicorn warns about a client's malformed request: the client's error, answered 400.
+_CLIENT_ERRORS = ("Invalid HTTP request received.", "Unsupported upgrade request.")
+_MALFORMED = "malformed HTTP request: its request line, headers or body framing do not parse"
+
+
 class _QuietLifecycle(logging.Filter):
-    """uvicorn logs its start and stop at INFO; from an emulator thread they are DEBUG."""
+    """uvicorn logs its start and stop at INFO, and a client's malformed request at WARNING;
+    from an emulator thread they are DEBUG."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno == logging.INFO and _ours(record):
+        if _ours(record) and (
+            record.levelno == logging.INFO
+            or (record.levelno == logging.WARNING and record.getMessage() in _CLIENT_ERRORS)
+        ):
             record.levelno, record.levelname = logging.DEBUG, "DEBUG"
         return True
+
+
+class _ProblemProtocol(AutoHTTPProtocol):  # type: ignore[misc,valid-type]
+    """uvicorn's HTTP protocol, answering a request it cannot parse with problem+json.
+
+    uvicorn answers such a request itself (the app never sees it) with a text/plain 400; only
+    its body and content type change here, the framing is uvicorn's status line and headers.
+    """
+
+    def send_400_response(self, msg: str) -> None:
+        body = dumps(Problem(400, _MALFORMED).body())
+        head = [b"HTTP/1.1 400 Bad Request\r\n"]
+        head += [
+            name + b": " + value + b"\r\n" for name, value in self.server_state.default_headers
+        ]
+        head += [
+            b"content-type: application/problem+json\r\n",
+            b"content-length: " + str(len(body)).encode() + b"\r\n",
+            b"connection: close\r\n\r\n",
+        ]
+        self.transport.write(b"".join(head) + body)
+        self.transport.close()
 
 
 class _NoAccessLog(logging.Filter):
@@ -115,7 +148,7 @@ class ServerThread:
 
         def protocol(**kwargs: Any) -> asyncio.Protocol:
             on_connection()  # uvicorn makes one protocol per accepted connection
-            return cast(Callable[..., asyncio.Protocol], AutoHTTPProtocol)(**kwargs)
+            return cast(Callable[..., asyncio.Protocol], _ProblemProtocol)(**kwargs)
 
         return uvicorn.Config(
             app,

@@ -6,7 +6,7 @@
             the demo client holding every scope.
 ``direct``  the same handlers called in-process on a fresh ledger (for sweeps of thousands
             of requests, e.g. every page size from 1 to 1000).
-``spec``    a :class:`SpecValidator` for the reference OpenAPI document (skips when absent).
+``spec``    a :class:`CatalogValidator`: the catalog's response schemas (runs everywhere).
 """
 
 from __future__ import annotations
@@ -14,23 +14,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 from resources_harness import Direct
-from resources_schema import SpecValidator
+from resources_schema import CatalogValidator
 
 from paxos_nb.emulator import Clock, Emulator
 
-SPEC_FILE = (
-    Path(__file__).resolve().parents[3].parent
-    / "shared"
-    / "paxos"
-    / "spec"
-    / "paxos-v2.openapi.yaml"
-)
 START = datetime(2026, 7, 1, 9, 30, tzinfo=timezone.utc)  # a day after the seeded history ends
 
 
@@ -125,7 +117,5 @@ def direct() -> Direct:
 
 
 @pytest.fixture(scope="session")
-def spec() -> SpecValidator:
-    if not SPEC_FILE.exists():
-        pytest.skip("../shared/paxos/spec is not present on this machine")
-    return SpecValidator(SPEC_FILE)
+def spec() -> CatalogValidator:
+    return CatalogValidator()

@@ -1,99 +1,62 @@
-"""Validate emulator answers against the response schemas of the Paxos v2 OpenAPI document.
+"""Validate emulator answers against the response schemas of the operations catalog.
 
-OpenAPI 3.0 schema objects are a JSON Schema draft-4 dialect (plus keywords such as
-``nullable`` and ``example`` that a draft-4 validator ignores), so ``jsonschema``'s
-``Draft4Validator`` checks them, with ``FormatChecker`` for ``date-time``. Known bugs of the
-spec (API-BRIEF.md section 14) get explicit, commented allowances in :data:`ALLOWANCES`;
-nothing is skipped wholesale.
+The catalog (``paxos_nb.catalog.schemas``) carries every operation's response schemas,
+generated from Paxos's OpenAPI documents, so these checks run on any machine, the spec folder
+or not. They are OpenAPI 3.0 schema objects, a JSON Schema draft-4 dialect (plus keywords such
+as ``nullable`` that a draft-4 validator ignores), so ``jsonschema``'s ``Draft4Validator``
+checks them, with ``FormatChecker`` for ``date-time``. The spec's known bugs are corrected in
+the generator (``paxos_nb/catalog/build_schemas.py``, one commented fix each): the
+``ListProfileBalancesResponse`` ``balances`` key, ``BeneficiaryPerson``'s camelCase names, and
+the ticker and order-book ``market`` enums narrower than their path's. Nothing is skipped
+wholesale. Timestamps are also checked to be RFC 3339 in UTC with ``Z``, as Paxos sends them.
 """
 
 from __future__ import annotations
 
-import copy
 import re
-from pathlib import Path
+from functools import cache
 from typing import Any
 
-import yaml
 from jsonschema import Draft4Validator, FormatChecker
 
+from paxos_nb.catalog import schemas
+
 RFC3339_Z = re.compile(r"\A\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z\Z")
+PROBLEM = {"$ref": "#/components/Problem"}
 
 
-class _NoDates(yaml.SafeLoader):
-    """Keep the spec's example timestamps as strings (a JSON document has no datetimes)."""
-
-
-_NoDates.yaml_implicit_resolvers = {
-    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def _drop_required(schemas: dict[str, Any], name: str, field: str) -> None:
-    schemas[name]["required"] = [f for f in schemas[name].get("required", []) if f != field]
-
-
-def _widen_market(schemas: dict[str, Any], name: str, markets: list[str]) -> None:
-    schemas[name]["properties"]["market"] = {"type": "string", "enum": markets}
-
-
-class SpecValidator:
+class CatalogValidator:
     """``validate(operation_id, status, body)`` -> list of error messages (empty: valid)."""
 
-    def __init__(self, spec_file: Path) -> None:
-        with spec_file.open(encoding="utf-8") as fh:
-            self.spec = yaml.load(fh, Loader=_NoDates)  # noqa: S506 - a SafeLoader subclass
-        self.ops: dict[str, dict[str, Any]] = {}
-        self.path_markets: dict[str, list[str]] = {}
-        for _path, item in self.spec["paths"].items():
-            for _method, op in item.items():
-                if isinstance(op, dict) and "operationId" in op:
-                    self.ops[op["operationId"]] = op
-                    for param in op.get("parameters", []):
-                        if param.get("name") == "market" and param.get("in") == "path":
-                            self.path_markets[op["operationId"]] = param["schema"]["enum"]
-        self.components = self.spec["components"]
-        self._patched = self._allowances()
+    def __init__(self) -> None:
         self.format_checker = FormatChecker()
 
-    def _allowances(self) -> dict[str, Any]:
-        """The spec's schemas with each known bug corrected (one comment per allowance)."""
-        schemas = copy.deepcopy(self.components["schemas"])
-        # 1. ListProfileBalancesResponse requires `balances` but only defines `items`, which
-        #    is what Paxos returns (brief section 14.6).
-        _drop_required(schemas, "ListProfileBalancesResponse", "balances")
-        # 2. BeneficiaryPerson requires camelCase names it does not define (request only, but
-        #    corrected so no schema of the document is wrong here).
-        schemas["BeneficiaryPerson"]["required"] = ["first_name", "last_name"]
-        return schemas
-
     def response_schema(self, operation_id: str, status: int) -> dict[str, Any] | None:
-        responses = self.ops[operation_id]["responses"]
-        answer = responses.get(str(status)) or responses.get("default")
-        if answer is None:
+        found = schemas.for_operation(operation_id)
+        schema = found.response(status) or found.responses.get("default")
+        if schema is None and status >= 400:
             # Undeclared error statuses (401, most 400s) still carry Paxos's Problem body.
-            return {"$ref": "#/components/schemas/Problem"} if status >= 400 else None
-        content = answer.get("content") or {}
-        media = content.get("application/json") or content.get("application/problem+json")
-        return (media or {}).get("schema")
+            return PROBLEM
+        return schema
+
+    @cache  # noqa: B019 - one validator per answer kind, for the life of the session
+    def _validator(self, operation_id: str, status: int) -> Draft4Validator | None:
+        schema = self.response_schema(operation_id, status)
+        if schema is None:
+            return None
+        return Draft4Validator(schemas.rooted(schema), format_checker=self.format_checker)
 
     def validate(
         self, operation_id: str, status: int, body: Any, market: str | None = None
     ) -> list[str]:
-        schema = self.response_schema(operation_id, status)
-        if schema is None:
+        """Errors of ``body`` as the ``status`` answer of ``operation_id``.
+
+        ``market`` (the market of a market-data path) needs no special case any more: the
+        catalog widens the ticker's and order book's ``market`` to their path's enum.
+        """
+        validator = self._validator(operation_id, status)
+        if validator is None:
             return [f"{operation_id} declares no {status} response"]
-        schemas = self._patched
-        if market and operation_id in ("GetTicker", "GetOrderBook"):
-            # 3. TickerRecord.market is PricePriceMarket (10 values) and
-            #    GetOrderBookResponse.market is Market (14), while their path parameter takes 36
-            #    markets: the answer for ETHBRL names ETHBRL. Widen to the path's enum.
-            schemas = copy.deepcopy(schemas)
-            name = "TickerRecord" if operation_id == "GetTicker" else "GetOrderBookResponse"
-            _widen_market(schemas, name, self.path_markets[operation_id])
-        root = {"components": {**self.components, "schemas": schemas}, "allOf": [schema]}
-        validator = Draft4Validator(root, format_checker=self.format_checker)
         errors = [
             f"{'/'.join(map(str, e.absolute_path)) or '<root>'}: {e.message}"
             for e in validator.iter_errors(body)

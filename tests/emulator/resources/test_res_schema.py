@@ -2,9 +2,9 @@
 
 One scenario calls every operation the resource handlers emulate, over HTTP, and validates
 each answer (200s and the problem+json errors met on the way) against the response schema
-the OpenAPI document declares for that operation and status. Known spec bugs are corrected
-by the explicit allowances of ``resources_schema.SpecValidator``. The test fails if any
-emulated operation was not validated with a 200 at least once.
+the catalog holds for that operation and status (generated from the OpenAPI documents; known
+spec bugs are corrected there, see ``resources_schema.CatalogValidator``). The test fails if
+any emulated operation was not validated with a 200 at least once.
 """
 
 from __future__ import annotations
