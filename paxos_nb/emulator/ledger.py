@@ -27,6 +27,7 @@ from typing import Any
 
 from .backends.accounts import Accounts
 from .backends.addresses import Addresses
+from .backends.controls import IdentityControls
 from .backends.conversions import Conversions
 from .backends.core import Core, LedgerLock
 from .backends.deposits import Deposits
@@ -107,8 +108,10 @@ class Ledger:
         self.transfers = Transfers(core, self.balances)
         self.limits = Limits(core, self.transfers, self.prices)
         self.deposit_addresses = Addresses(core)
+        self.identities = Identities(core)
+        self.controls = IdentityControls(core, self.identities)  # guards orders, withdrawals
         self.withdrawals = Withdrawals(
-            core, self.balances, self.transfers, self.prices, self.limits
+            core, self.balances, self.transfers, self.prices, self.limits, self.controls
         )
         self.fiat_accounts = FiatAccounts(core)
         self.fiat_instructions = Instructions(core, self.profiles)
@@ -121,7 +124,7 @@ class Ledger:
         )  # fmt: skip
         self.fiat = FiatTransfers(
             core, self.balances, self.transfers, self.fiat_accounts, self.fiat_instructions,
-            self.limits, self.orchestrations,
+            self.limits, self.orchestrations, self.controls,
         )  # fmt: skip
         self.paxos_transfers = PaxosTransfers(
             core, self.profiles, self.balances, self.transfers, self.limits, self.prices
@@ -129,8 +132,7 @@ class Ledger:
         self.destinations = Destinations(core)
         self.conversions = Conversions(core, self.profiles, self.balances)
         self.quotes = Quotes(core, self.profiles, self.balances, self.prices)
-        self.orders = Orders(core, self.profiles, self.balances, self.prices)
-        self.identities = Identities(core)
+        self.orders = Orders(core, self.profiles, self.balances, self.prices, self.controls)
         self.documents = Documents(core, self.identities)
         self.accounts = Accounts(core, self.identities, self.profiles)
         self.backends = (
@@ -138,7 +140,7 @@ class Ledger:
             self.deposit_addresses, self.withdrawals, self.fiat_accounts, self.fiat_instructions,
             self.orchestrations, self.deposits, self.fiat, self.paxos_transfers,
             self.destinations, self.conversions, self.quotes, self.orders,
-            self.identities, self.documents, self.accounts,
+            self.identities, self.documents, self.accounts, self.controls,
         )  # fmt: skip
         self.reset()
 

@@ -115,6 +115,8 @@ KINDS = frozenset(
         "fiat_deposit_instructions.created",
         "orchestration.failed",
         "transfer.updated",  # a secondary status set or cleared (travel-rule information)
+        # identity controls (issue 13, preview): no Paxos event of their own
+        "identity_control.created", "identity_control.deleted",
     }
 )  # fmt: skip
 

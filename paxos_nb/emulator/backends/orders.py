@@ -27,6 +27,7 @@ from ..trading import (
     remaining_cost,
     worst_cost,
 )
+from .controls import IdentityControls
 from .core import Core, Family
 from .profiles import Balances, Profiles
 
@@ -67,9 +68,17 @@ class OrderRequest:
 class Orders(Family[Order]):
     """Every order of the customer, and their executions (``executions``)."""
 
-    def __init__(self, core: Core, profiles: Profiles, balances: Balances, prices: Prices) -> None:
+    def __init__(
+        self,
+        core: Core,
+        profiles: Profiles,
+        balances: Balances,
+        prices: Prices,
+        controls: IdentityControls | None = None,
+    ) -> None:
         super().__init__("order")
         self.core, self.profiles, self.balances, self.prices = core, profiles, balances, prices
+        self.controls = controls  # identity controls: SELL_ONLY, CLOSED ... (controls.py)
         self.executions: Family[Execution] = Family("execution")
 
     def reset(self) -> None:
@@ -93,6 +102,8 @@ class Orders(Family[Order]):
         """
         now = self.core.now
         r = request
+        if self.controls is not None:
+            self.controls.guard(r.identity_id, r.side)
         order = Order(
             self.core.new_id(), r.profile_id, r.side, r.market, r.type, r.time_in_force, now,
             base_amount=r.base_amount, price=r.price, quote_amount=r.quote_amount,

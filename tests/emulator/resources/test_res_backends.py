@@ -197,6 +197,8 @@ def test_every_announced_kind_is_in_the_vocabulary():
         "orchestration_rule", "order", "execution",
         # money family (issue 12)
         "crypto_destination_address", "fiat_account", "fiat_deposit_instructions",
+        # identity controls (issue 13, preview)
+        "identity_control",
     }  # fmt: skip
     assert identity <= kinds
     ledger = Ledger(0, history=5)
