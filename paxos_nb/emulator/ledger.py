@@ -28,6 +28,7 @@ from typing import Any
 from .backends.accounts import Accounts
 from .backends.addresses import Addresses
 from .backends.books import Books
+from .backends.controls import IdentityControls
 from .backends.conversions import Conversions
 from .backends.core import Core, LedgerLock
 from .backends.deposits import Deposits
@@ -108,8 +109,10 @@ class Ledger:
         self.transfers = Transfers(core, self.balances)
         self.limits = Limits(core, self.transfers, self.prices)
         self.deposit_addresses = Addresses(core)
+        self.identities = Identities(core)
+        self.controls = IdentityControls(core, self.identities)  # guards orders, withdrawals
         self.withdrawals = Withdrawals(
-            core, self.balances, self.transfers, self.prices, self.limits
+            core, self.balances, self.transfers, self.prices, self.limits, self.controls
         )
         self.fiat_accounts = FiatAccounts(core)
         self.fiat_instructions = Instructions(core, self.profiles)
@@ -122,7 +125,7 @@ class Ledger:
         )  # fmt: skip
         self.fiat = FiatTransfers(
             core, self.balances, self.transfers, self.fiat_accounts, self.fiat_instructions,
-            self.limits, self.orchestrations,
+            self.limits, self.orchestrations, self.controls,
         )  # fmt: skip
         self.paxos_transfers = PaxosTransfers(
             core, self.profiles, self.balances, self.transfers, self.limits, self.prices
@@ -131,8 +134,9 @@ class Ledger:
         self.conversions = Conversions(core, self.profiles, self.balances)
         self.quotes = Quotes(core, self.profiles, self.balances, self.prices)
         self.books = Books(core, self.prices)
-        self.orders = Orders(core, self.profiles, self.balances, self.prices, self.books)
-        self.identities = Identities(core)
+        self.orders = Orders(
+            core, self.profiles, self.balances, self.prices, self.books, self.controls
+        )
         self.documents = Documents(core, self.identities)
         self.accounts = Accounts(core, self.identities, self.profiles)
         self.backends = (
@@ -140,7 +144,7 @@ class Ledger:
             self.deposit_addresses, self.withdrawals, self.fiat_accounts, self.fiat_instructions,
             self.orchestrations, self.deposits, self.fiat, self.paxos_transfers,
             self.destinations, self.conversions, self.quotes, self.books, self.orders,
-            self.identities, self.documents, self.accounts,
+            self.identities, self.documents, self.accounts, self.controls,
         )  # fmt: skip
         self.reset()
 

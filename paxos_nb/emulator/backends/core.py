@@ -117,6 +117,8 @@ KINDS = frozenset(
         "transfer.updated",  # a secondary status set or cleared (travel-rule information)
         # live order books (issue 14)
         "book.updated", "trade.created",
+        # identity controls (issue 13, preview): no Paxos event of their own
+        "identity_control.created", "identity_control.deleted",
     }
 )  # fmt: skip
 

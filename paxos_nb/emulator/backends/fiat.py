@@ -24,6 +24,7 @@ from typing import Any
 from ..fmt import NIL_UUID, Wired, fmt_dec, fmt_ts
 from ..problems import Problem, already_exists, bad_request, not_found
 from ..records import Transfer
+from .controls import IdentityControls
 from .core import Core, Family
 from .fiat_accounts import FiatAccounts, check_id
 from .limits import Limits
@@ -139,10 +140,12 @@ class FiatTransfers:
 
     def __init__(self, core: Core, balances: Balances, transfers: Transfers,
                  accounts: FiatAccounts, instructions: Instructions, limits: Limits,
-                 orchestrations: Any) -> None:  # fmt: skip
+                 orchestrations: Any,
+                 controls: IdentityControls | None = None) -> None:  # fmt: skip
         self.core, self.balances, self.transfers = core, balances, transfers
         self.accounts, self.instructions, self.limits = accounts, instructions, limits
         self.orchestrations = orchestrations
+        self.controls = controls  # identity controls refuse withdrawals (controls.py)
         self.fee = ZERO  # fiat fees: deducted from deposits, added to withdrawals
 
     def reset(self) -> None:
@@ -152,6 +155,8 @@ class FiatTransfers:
                  total: Decimal | None, *, ref_id: str | None, memo: str | None,
                  **fields: Any) -> Transfer:  # fmt: skip
         """A PENDING debit of ``amount + fee`` to an APPROVED fiat account."""
+        if self.controls is not None:
+            self.controls.guard(fields.get("identity_id"), "WITHDRAWAL")
         existing = self.transfers.refs.get(ref_id) if ref_id else None
         if existing is not None:
             raise already_exists(

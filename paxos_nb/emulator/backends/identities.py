@@ -139,7 +139,10 @@ class Identities(Family[Identity]):
     def decide(self, identity: Identity, at: datetime) -> bool:
         """Re-derive the summary status; announce a transition (True) if it changed."""
         new = summary_of(
-            identity.type, identity.statuses, identity.user_disabled, identity.admin_disabled
+            identity.type,
+            identity.statuses,
+            identity.user_disabled or identity.controlled,
+            identity.admin_disabled,
         )
         old = identity.summary_status
         if new == old:

@@ -130,6 +130,7 @@ class Identity(Wired):
     is_merchant: bool = False
     user_disabled: bool = False
     admin_disabled: bool = False
+    controlled: bool = False  # an active identity control (controls.py): DISABLED
     last_kyc_refresh_date: datetime | None = None
     summary_status: str = "PENDING"
     members: list[InstitutionMember] = field(default_factory=list)

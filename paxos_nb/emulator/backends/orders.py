@@ -31,6 +31,7 @@ from ..trading import (
     worst_cost,
 )
 from .books import Books
+from .controls import IdentityControls
 from .core import Core, Family
 from .profiles import Balances, Profiles
 
@@ -72,11 +73,18 @@ class Orders(Family[Order]):
     """Every order of the customer, and their executions (``executions``)."""
 
     def __init__(
-        self, core: Core, profiles: Profiles, balances: Balances, prices: Prices, books: Books
+        self,
+        core: Core,
+        profiles: Profiles,
+        balances: Balances,
+        prices: Prices,
+        books: Books,
+        controls: IdentityControls | None = None,
     ) -> None:
         super().__init__("order")
         self.core, self.profiles, self.balances, self.prices = core, profiles, balances, prices
         self.books = books
+        self.controls = controls  # identity controls: SELL_ONLY, CLOSED ... (controls.py)
         self.executions: Family[Execution] = Family("execution")
 
     def reset(self) -> None:
@@ -100,6 +108,8 @@ class Orders(Family[Order]):
         """
         now = self.core.now
         r = request
+        if self.controls is not None:
+            self.controls.guard(r.identity_id, r.side)
         order = Order(
             self.core.new_id(), r.profile_id, r.side, r.market, r.type, r.time_in_force, now,
             base_amount=r.base_amount, price=r.price, quote_amount=r.quote_amount,

@@ -18,6 +18,7 @@ from ..networks import CRYPTO_NETWORKS, EVM_NETWORKS, NETWORKS_BY_ASSET, make_tx
 from ..pricing import Prices
 from ..problems import Problem, bad_request, not_found
 from ..records import ASSETS, FIAT, PAXOS_STABLECOINS, Transfer, WithdrawalFee
+from .controls import IdentityControls
 from .core import Core, Family
 from .limits import Limits
 from .profiles import Balances, Profile
@@ -81,10 +82,17 @@ class Withdrawals:
     """Crypto withdrawals (Transfer records of the :class:`Transfers` backend) and fees."""
 
     def __init__(
-        self, core: Core, balances: Balances, transfers: Transfers, prices: Prices, limits: Limits
+        self,
+        core: Core,
+        balances: Balances,
+        transfers: Transfers,
+        prices: Prices,
+        limits: Limits,
+        controls: IdentityControls | None = None,
     ) -> None:
         self.core, self.balances, self.transfers, self.prices = core, balances, transfers, prices
         self.limits = limits
+        self.controls = controls  # identity controls refuse withdrawals (controls.py)
         self.fees: Family[WithdrawalFee] = Family("withdrawal_fee")
 
     def reset(self) -> None:
@@ -145,6 +153,8 @@ class Withdrawals:
         ``fields``: ``metadata``, ``memo``, ``identity_id``, ``account_id``.
         """
         self.transfers.check_ref(ref_id, "transfer")
+        if self.controls is not None:
+            self.controls.guard(fields.get("identity_id"), "WITHDRAWAL")
         quoted = self._guaranteed_fee(fee_id, asset, network) if fee_id else None
         fee = quoted.fee if quoted is not None else network_fee(asset, network)
         amount = _net(amount, total, fee)

@@ -203,6 +203,8 @@ def test_every_announced_kind_is_in_the_vocabulary():
         "crypto_destination_address", "fiat_account", "fiat_deposit_instructions",
         # live order books (issue 14)
         "book", "trade",
+        # identity controls (issue 13, preview)
+        "identity_control",
     }  # fmt: skip
     assert identity <= kinds
     ledger = Ledger(0, history=5)

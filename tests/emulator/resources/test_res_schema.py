@@ -42,11 +42,12 @@ class Checker:
 # Route modules whose answers are validated by their own schema test: the credentials
 # operations are the core's; identities, documents and accounts by test_res_id_schema.py;
 # the money families (events, fiat, limits, Paxos transfers, crypto deposits, destination
-# addresses) by test_res_money_schema.py.
+# addresses) by test_res_money_schema.py; identity controls by test_res_controls.py.
 OWN_SCHEMA_TEST = (
     ".credentials", ".identities", ".identity_documents", ".accounts",
     ".events", ".fiat", ".fiat_accounts", ".limits", ".paxos_transfers", ".crypto_deposits",
     ".destinations",
+    ".identity_controls",
 )  # fmt: skip
 
 
