@@ -34,6 +34,7 @@ from .backends.orders import Orders
 from .backends.profiles import Balances, Profiles
 from .backends.quotes import Quotes
 from .backends.scheduler import Action, delays_for
+from .backends.settlement import Settlements
 from .backends.transfers import Transfers
 from .backends.withdrawals import Withdrawals
 from .fmt import EXACT
@@ -106,11 +107,14 @@ class Ledger:
         self.conversions = Conversions(core, self.profiles, self.balances)
         self.quotes = Quotes(core, self.profiles, self.balances, self.prices)
         self.orders = Orders(core, self.profiles, self.balances, self.prices)
-        self.backends = (
+        self.backends: tuple[Any, ...] = (
             self.profiles, self.balances, self.transfers, self.deposit_addresses,
             self.withdrawals, self.orchestrations, self.deposits, self.conversions,
             self.quotes, self.orders,
         )  # fmt: skip
+        # issue 13, part 2 families
+        self.settlements = Settlements(core, self.profiles, self.balances)
+        self.backends += (self.settlements,)
         self.reset()
 
     def reset(self) -> None:

@@ -95,6 +95,11 @@ KINDS = frozenset(
         "orchestration_rule.created", "orchestration_rule.deleted",
         "order.created", "order.open", "order.filled", "order.cancelled", "order.rejected",
         "execution.created",
+        # issue 13, part 2: settlement, issuer quotes, statements, tax forms, monitoring
+        # addresses, rewards (no Paxos event types: the events feed records none of these)
+        "settlement_transaction.created", "settlement_transaction.affirmed",
+        "settlement_transaction.settled", "settlement_transaction.expired",
+        "settlement_transaction.cancelled",
     }
 )  # fmt: skip
 

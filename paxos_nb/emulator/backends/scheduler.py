@@ -31,6 +31,9 @@ DELAYS: dict[str, float | None] = {
     "stablecoin_conversion": None,  # CREATED -> SETTLED
     "quote_execution": None,  # CREATED -> SETTLED
     "orchestration": None,  # PROCESSING -> COMPLETED (its two legs)
+    # issue 13, part 2 families
+    "settlement_check": None,  # an AFFIRMED settlement transaction is checked for funds
+    "issuer_quote_execution": None,  # a PAXG mint (BUY) is COMPLETE
 }
 
 
