@@ -18,6 +18,7 @@ Schemas are OpenAPI 3.0 schema objects, a JSON Schema draft-4 dialect; ``$ref`` 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 __all__ = ["KEEP", "build_schemas"]
@@ -181,6 +182,36 @@ def _path_markets(spec: dict[str, Any]) -> list[str]:
     return []
 
 
+# The schemas of build.DOCS_ONLY_OPERATIONS, written from the docs pages that describe them.
+DOCS_ONLY_SCHEMAS: dict[str, Any] = {
+    "components": {
+        "IssuerQuoteSettlementAvailability": {
+            "type": "object",
+            "properties": {
+                "buy_quantity": {"type": "string"},
+                "sell_quantity": {"type": "string"},
+                "market": {"type": "string"},
+                "snapshot_at": {"type": "string", "format": "date-time"},
+            },
+            "required": ["buy_quantity", "sell_quantity", "market", "snapshot_at"],
+        },
+    },
+    "operations": {
+        "GetIssuerQuoteSettlementAvailability": {
+            "path": {},
+            "query": {"market": {"type": "string", "enum": ["PAXGUSD"]}},
+            "required": [],
+            "body": None,
+            "body_required": False,
+            "responses": {
+                "200": {"$ref": "#/components/IssuerQuoteSettlementAvailability"},
+                "400": {"$ref": "#/components/Problem"},
+            },
+        },
+    },
+}
+
+
 def build_schemas(specs: list[tuple[str, dict[str, Any]]], methods: tuple[str, ...]) -> dict:
     """``specs``: (source, document) pairs, main first. Returns the ``schemas.json`` data."""
     components: dict[str, Any] = {}
@@ -201,6 +232,9 @@ def build_schemas(specs: list[tuple[str, dict[str, Any]]], methods: tuple[str, .
         for name, schema in norm.reached.items():
             components[rename.get(name, name)] = schema
     _fix_components(components, markets)
+    docs = json.loads(json.dumps(DOCS_ONLY_SCHEMAS))
+    components.update(docs["components"])
+    operations.update(docs["operations"])
     return {
         "components": dict(sorted(components.items())),
         "operations": dict(sorted(operations.items())),

@@ -29,6 +29,7 @@ from .backends.addresses import Addresses
 from .backends.conversions import Conversions
 from .backends.core import Core, LedgerLock
 from .backends.deposits import Deposits
+from .backends.issuer_quotes import IssuerQuotes
 from .backends.orchestrations import Orchestrations
 from .backends.orders import Orders
 from .backends.profiles import Balances, Profiles
@@ -114,7 +115,8 @@ class Ledger:
         )  # fmt: skip
         # issue 13, part 2 families
         self.settlements = Settlements(core, self.profiles, self.balances)
-        self.backends += (self.settlements,)
+        self.issuer_quotes = IssuerQuotes(core, self.profiles, self.balances, self.prices)
+        self.backends += (self.settlements, self.issuer_quotes)
         self.reset()
 
     def reset(self) -> None:
@@ -215,7 +217,10 @@ class Ledger:
             for transfer in self.transfers:
                 for asset, category, amount in transfer_flows(transfer):
                     add(asset, category, amount)
-            for records in (self.orders.executions, self.quotes.executions, self.conversions):
+            for records in (
+                self.orders.executions, self.quotes.executions, self.conversions,
+                self.issuer_quotes.executions,
+            ):  # fmt: skip
                 for record in records:
                     for asset, category, amount in record.flows():
                         add(asset, category, amount)

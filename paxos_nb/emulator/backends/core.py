@@ -100,6 +100,8 @@ KINDS = frozenset(
         "settlement_transaction.created", "settlement_transaction.affirmed",
         "settlement_transaction.settled", "settlement_transaction.expired",
         "settlement_transaction.cancelled",
+        "issuer_quote.created", "issuer_quote_execution.created",
+        "issuer_quote_execution.complete",
     }
 )  # fmt: skip
 

@@ -283,6 +283,13 @@ def test_every_emulated_response_matches_the_spec(world, spec):
          "legs": [{"direction": "RECEIVE", "asset": "BTC", "amount": "0.001"}]},
     )  # fmt: skip
     check("DELETE", f"/settlement/transactions/{dropped['id']}")
+    quote = check(
+        "POST",
+        "/issuer-quote",
+        {"profile_id": pid, "market": "PAXGUSD", "side": "BUY", "base_amount": "0.1"},
+    )
+    check("POST", f"/issuer-quote/{quote['quote_id']}", {"profile_id": pid})
+    check("GET", "/issuer-quotes")
 
     assert not check.errors, "\n".join(check.errors)
     ok = {op for op, status in check.validated if status == 200}
