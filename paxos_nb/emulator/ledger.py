@@ -30,6 +30,7 @@ from .backends.conversions import Conversions
 from .backends.core import Core, LedgerLock
 from .backends.deposits import Deposits
 from .backends.issuer_quotes import IssuerQuotes
+from .backends.monitoring import MonitoringAddresses
 from .backends.orchestrations import Orchestrations
 from .backends.orders import Orders
 from .backends.profiles import Balances, Profiles
@@ -116,7 +117,8 @@ class Ledger:
         # issue 13, part 2 families
         self.settlements = Settlements(core, self.profiles, self.balances)
         self.issuer_quotes = IssuerQuotes(core, self.profiles, self.balances, self.prices)
-        self.backends += (self.settlements, self.issuer_quotes)
+        self.monitoring_addresses = MonitoringAddresses(core)
+        self.backends += (self.settlements, self.issuer_quotes, self.monitoring_addresses)
         self.reset()
 
     def reset(self) -> None:

@@ -102,6 +102,7 @@ KINDS = frozenset(
         "settlement_transaction.cancelled",
         "issuer_quote.created", "issuer_quote_execution.created",
         "issuer_quote_execution.complete",
+        "monitoring_address.created", "monitoring_address.updated",
     }
 )  # fmt: skip
 

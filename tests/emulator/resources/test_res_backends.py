@@ -190,7 +190,7 @@ def test_profile_changes(rec):
 
 # The families of issue 13, part 2 (settlement, issuer quotes, monitoring addresses, ...).
 PART2_FAMILIES = {
-    "settlement_transaction", "issuer_quote", "issuer_quote_execution",
+    "settlement_transaction", "issuer_quote", "issuer_quote_execution", "monitoring_address",
 }  # fmt: skip
 
 

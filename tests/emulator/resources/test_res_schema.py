@@ -290,6 +290,14 @@ def test_every_emulated_response_matches_the_spec(world, spec):
     )
     check("POST", f"/issuer-quote/{quote['quote_id']}", {"profile_id": pid})
     check("GET", "/issuer-quotes")
+    watched = check(
+        "POST",
+        "/rewards/monitor/address",
+        {"crypto_network": "ETHEREUM", "address": "0x" + "ab" * 20},
+    )["address"]
+    check("GET", f"/rewards/monitor/address/{watched['id']}")
+    check("PUT", f"/rewards/monitor/address/{watched['id']}", {"name": "renamed"})
+    check("GET", "/rewards/monitor/address")
 
     assert not check.errors, "\n".join(check.errors)
     ok = {op for op, status in check.validated if status == 200}
