@@ -142,11 +142,13 @@ class Emulator:
                 services, routes.load(), name=f"paxos-nb-emulator:{server.port}"
             )
             try:
-                server.start(EmulatorApp(dispatcher))
+                files = self.ledger.files
+                server.start(EmulatorApp(dispatcher, lambda p, q: files.serve(p, q, self.now())))
             except BaseException:
                 dispatcher.close()
                 raise
             self._server, self._dispatcher = server, dispatcher
+            self.ledger.files.base_url = self.url  # pre-signed links are absolute
         logger.info("Paxos emulator listening on %s", self.url)
         return self
 

@@ -9,6 +9,7 @@ DEBUG, without headers or bodies (they carry tokens and secrets).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -17,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from .dispatch import Dispatcher, Inbound
+from .files import PREFIX as FILES_PREFIX
 from .fmt import dumps
 from .proxy import RESET_HEADER
 
@@ -31,8 +33,13 @@ _MULTIPART = "multipart/form-data"
 class EmulatorApp:
     """The ASGI callable serving one emulator (HTTP only)."""
 
-    def __init__(self, dispatcher: Dispatcher) -> None:
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        files: Callable[[str, str], tuple[int, str, bytes]] | None = None,
+    ) -> None:
         self.dispatcher = dispatcher
+        self.files = files  # pre-signed download links (files.py): no token, no pipeline
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -40,6 +47,10 @@ class EmulatorApp:
         request = Request(scope, receive)
         body = await request.body()
         path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
+        if self.files is not None and path.startswith(FILES_PREFIX) and scope["method"] == "GET":
+            status, media, content = self.files(path, scope["query_string"].decode("latin-1"))
+            await Response(content, status, media_type=media)(scope, receive, send)
+            return
         form = None
         if path == "/oauth2/token":
             form = await _form(request, body)

@@ -37,8 +37,11 @@ from .backends.profiles import Balances, Profiles
 from .backends.quotes import Quotes
 from .backends.scheduler import Action, delays_for
 from .backends.settlement import Settlements
+from .backends.statements import Statements
+from .backends.tax_forms import TaxForms
 from .backends.transfers import Transfers
 from .backends.withdrawals import Withdrawals
+from .files import SignedFiles
 from .fmt import EXACT
 from .pricing import Prices
 from .records import Transfer
@@ -118,7 +121,13 @@ class Ledger:
         self.settlements = Settlements(core, self.profiles, self.balances)
         self.issuer_quotes = IssuerQuotes(core, self.profiles, self.balances, self.prices)
         self.monitoring_addresses = MonitoringAddresses(core)
-        self.backends += (self.settlements, self.issuer_quotes, self.monitoring_addresses)
+        self.files = SignedFiles()  # pre-signed download links (tax forms)
+        self.tax_forms = TaxForms(core, self.files)
+        self.statements = Statements(core)
+        self.backends += (
+            self.settlements, self.issuer_quotes, self.monitoring_addresses, self.files,
+            self.tax_forms, self.statements,
+        )  # fmt: skip
         self.reset()
 
     def reset(self) -> None:

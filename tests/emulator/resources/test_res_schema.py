@@ -298,6 +298,11 @@ def test_every_emulated_response_matches_the_spec(world, spec):
     check("GET", f"/rewards/monitor/address/{watched['id']}")
     check("PUT", f"/rewards/monitor/address/{watched['id']}", {"name": "renamed"})
     check("GET", "/rewards/monitor/address")
+    check("GET", "/statements")
+    check("GET", "/statements/payments")
+    account = "00000000-0000-4000-8000-000000000001"
+    check("GET", "/tax/tax-forms", account_ids=[account], tax_year="2025")
+    check("GET", "/tax/tax-form-revisions", account_id=account, tax_year="2025")
 
     assert not check.errors, "\n".join(check.errors)
     ok = {op for op, status in check.validated if status == 200}
