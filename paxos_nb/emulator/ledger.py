@@ -35,6 +35,7 @@ from .backends.orchestrations import Orchestrations
 from .backends.orders import Orders
 from .backends.profiles import Balances, Profiles
 from .backends.quotes import Quotes
+from .backends.rewards import Rewards
 from .backends.scheduler import Action, delays_for
 from .backends.settlement import Settlements
 from .backends.statements import Statements
@@ -124,9 +125,10 @@ class Ledger:
         self.files = SignedFiles()  # pre-signed download links (tax forms)
         self.tax_forms = TaxForms(core, self.files)
         self.statements = Statements(core)
+        self.rewards = Rewards(core)
         self.backends += (
             self.settlements, self.issuer_quotes, self.monitoring_addresses, self.files,
-            self.tax_forms, self.statements,
+            self.tax_forms, self.statements, self.rewards,
         )  # fmt: skip
         self.reset()
 

@@ -103,6 +103,12 @@ KINDS = frozenset(
         "issuer_quote.created", "issuer_quote_execution.created",
         "issuer_quote_execution.complete",
         "monitoring_address.created", "monitoring_address.updated",
+        "reward_address.created", "reward_address.active", "reward_address.updated",
+        "reward_address.removed",
+        "payout_group.created", "payout_group.active", "payout_group.updated",
+        "payout_group.removed",
+        "claim_schedule.created", "claim_schedule.updated", "claim_schedule.removed",
+        "claim.created", "claim.submitted", "claim.confirmed",
     }
 )  # fmt: skip
 

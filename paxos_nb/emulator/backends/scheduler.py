@@ -34,6 +34,9 @@ DELAYS: dict[str, float | None] = {
     # issue 13, part 2 families
     "settlement_check": None,  # an AFFIRMED settlement transaction is checked for funds
     "issuer_quote_execution": None,  # a PAXG mint (BUY) is COMPLETE
+    "reward_address": None,  # PENDING -> ACTIVE
+    "payout_group": None,  # on chain: onchain_status PENDING -> ACTIVE
+    "reward_claim": None,  # each step of a claim: PENDING -> SUBMITTED -> CONFIRMED
 }
 
 

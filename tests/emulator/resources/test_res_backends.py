@@ -191,6 +191,7 @@ def test_profile_changes(rec):
 # The families of issue 13, part 2 (settlement, issuer quotes, monitoring addresses, ...).
 PART2_FAMILIES = {
     "settlement_transaction", "issuer_quote", "issuer_quote_execution", "monitoring_address",
+    "reward_address", "payout_group", "claim_schedule", "claim",
 }  # fmt: skip
 
 
