@@ -56,6 +56,7 @@ AMOUNT_FIELDS = frozenset(
         "total_amount_owed",
         "payment_amount",
         "balance",
+        "close",  # historical candles (open, high, low and volume are above)
     }
 )
 # Plus every name ending in "_at".

@@ -16,6 +16,8 @@ import json
 import sys
 from pathlib import Path
 
+from .build_schemas import CANDLE_MARKETS, INCREMENTS
+
 HERE = Path(__file__).resolve().parent
 MAIN_SPEC = "paxos-v2.openapi.yaml"
 PREVIEW_SPECS = (
@@ -70,6 +72,78 @@ DOCS_ONLY_OPERATIONS = [
                 "enum": ["PAXGUSD"],
                 "description": "The issuer market (PAXGUSD, the default).",
             }
+        ],
+        "body": None,
+    },
+    {
+        # docs.paxos.com/api-reference/endpoints/pricing/list-historical-candles; the
+        # operation id is the page's slug [unverified], increment takes the Increment enum
+        "operation_id": "ListHistoricalCandles",
+        "method": "GET",
+        "path": "/markets/{market}/historical-candles",
+        "tag": "Pricing",
+        "summary": "List Historical Candles",
+        "scope": "exchange:historical_prices",
+        "pagination": "cursor-range",
+        "envelope": ["items"],
+        "envelope_all": False,
+        "sandbox_only": False,
+        "source": "docs",
+        "params": [
+            {
+                "name": "market",
+                "in": "path",
+                "required": True,
+                "type": "string",
+                "enum": CANDLE_MARKETS,
+            },
+            {
+                "name": "increment",
+                "in": "query",
+                "required": False,
+                "type": "string",
+                "enum": INCREMENTS,
+                "description": "The candle size (or give max_data_points).",
+            },
+            {
+                "name": "max_data_points",
+                "in": "query",
+                "required": False,
+                "type": "integer",
+                "format": "int64",
+                "description": "The most candles wanted: picks the finest increment that fits.",
+            },
+            {
+                "name": "range.begin",
+                "in": "query",
+                "required": False,
+                "type": "string",
+                "format": "date-time",
+                "description": "Start (inclusive; default six months earlier).",
+            },
+            {
+                "name": "range.end",
+                "in": "query",
+                "required": False,
+                "type": "string",
+                "format": "date-time",
+                "description": "End (inclusive; default now).",
+            },
+            {
+                "name": "limit",
+                "in": "query",
+                "required": False,
+                "type": "integer",
+                "format": "int32",
+                "description": "Candles per page (default 100, max 1000).",
+            },
+            {
+                "name": "page_cursor",
+                "in": "query",
+                "required": False,
+                "type": "string",
+                "description": "Cursor token for fetching the next page.",
+            },
         ],
         "body": None,
     },
