@@ -47,11 +47,23 @@ AMOUNT_FIELDS = frozenset(
         "volume",
         "stop_price",
         "quantity",
+        # issue 13 part 2: issuer quote executions, statements, payments, rewards
+        "principal",
+        "token_fee",
+        "token_price",
+        "token_principal",
+        "amount_paid",
+        "total_amount_owed",
+        "payment_amount",
+        "balance",
+        "close",  # historical candles (open, high, low and volume are above)
     }
 )
 # Plus every name ending in "_at".
 TIMESTAMP_FIELDS = frozenset(
     {"timestamp", "start_time", "end_time", "expiration_date", "begin", "end"}
+    # issue 13 part 2: settlement windows, statement periods
+    | {"settlement_window_start", "settlement_window_end", "period_start", "period_end"}
 )
 # Plus every name ending in "_status", and "<...>status.name" (secondary_status.name).
 ENUM_FIELDS = frozenset(
@@ -80,6 +92,16 @@ ENUM_FIELDS = frozenset(
         "recurrence",
         "custodian_type",
         "order_type",
+        # issue 13 part 2: issuer quotes, statements, payments, rewards
+        "asset_type",
+        "product",
+        "payment_type",
+        "payment_asset",
+        "ledger",
+        "onchain_status",
+        "claim_type",
+        "schedule_type",
+        "jurisdiction",
     }
 )
 # Free string->string maps: one column of dicts, not metadata.<key> columns.

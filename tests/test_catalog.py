@@ -22,7 +22,8 @@ def test_catalog_agrees_with_the_operations_table(spec_dir):
     table = spec_dir.parent / "operations.csv"
     with table.open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    assert len(rows) == len(catalog.operations()) == 111
+    spec_ops = [op for op in catalog.operations() if op.source != "docs"]  # docs-only: newer
+    assert len(rows) == len(spec_ops) == 111
     for row in rows:
         op = catalog.by_id(row["operation_id"])
         assert (op.method, op.path, op.tag) == (row["method"], row["path"], row["tag"])

@@ -16,6 +16,8 @@ import json
 import sys
 from pathlib import Path
 
+from .build_schemas import CANDLE_MARKETS, INCREMENTS
+
 HERE = Path(__file__).resolve().parent
 MAIN_SPEC = "paxos-v2.openapi.yaml"
 PREVIEW_SPECS = (
@@ -43,6 +45,109 @@ DOCS_ONLY_SCOPES = {
         "Subscribe to the aggregated (SOR) market data WebSocket stream"
     ),
 }
+# Operations newer than the spec copy, documented only on docs.paxos.com pages (API-BRIEF-2
+# sections 13 and 19): added with source "docs" so they are routed, scoped and checked like
+# the others. Their schemas are in build_schemas.DOCS_ONLY_SCHEMAS.
+DOCS_ONLY_OPERATIONS = [
+    {
+        # docs.paxos.com/api-reference/endpoints/issuer-quotes (settlement availability);
+        # the page names no operation id [unverified]
+        "operation_id": "GetIssuerQuoteSettlementAvailability",
+        "method": "GET",
+        "path": "/issuer-quote/settlement-availability",
+        "tag": "Issuer Quotes",
+        "summary": "Get PAXG settlement availability",
+        "scope": "exchange:write_issuer_quote",
+        "pagination": None,
+        "envelope": [],
+        "envelope_all": False,
+        "sandbox_only": False,
+        "source": "docs",
+        "params": [
+            {
+                "name": "market",
+                "in": "query",
+                "required": False,
+                "type": "string",
+                "enum": ["PAXGUSD"],
+                "description": "The issuer market (PAXGUSD, the default).",
+            }
+        ],
+        "body": None,
+    },
+    {
+        # docs.paxos.com/api-reference/endpoints/pricing/list-historical-candles; the
+        # operation id is the page's slug [unverified], increment takes the Increment enum
+        "operation_id": "ListHistoricalCandles",
+        "method": "GET",
+        "path": "/markets/{market}/historical-candles",
+        "tag": "Pricing",
+        "summary": "List Historical Candles",
+        "scope": "exchange:historical_prices",
+        "pagination": "cursor-range",
+        "envelope": ["items"],
+        "envelope_all": False,
+        "sandbox_only": False,
+        "source": "docs",
+        "params": [
+            {
+                "name": "market",
+                "in": "path",
+                "required": True,
+                "type": "string",
+                "enum": CANDLE_MARKETS,
+            },
+            {
+                "name": "increment",
+                "in": "query",
+                "required": False,
+                "type": "string",
+                "enum": INCREMENTS,
+                "description": "The candle size (or give max_data_points).",
+            },
+            {
+                "name": "max_data_points",
+                "in": "query",
+                "required": False,
+                "type": "integer",
+                "format": "int64",
+                "description": "The most candles wanted: picks the finest increment that fits.",
+            },
+            {
+                "name": "range.begin",
+                "in": "query",
+                "required": False,
+                "type": "string",
+                "format": "date-time",
+                "description": "Start (inclusive; default six months earlier).",
+            },
+            {
+                "name": "range.end",
+                "in": "query",
+                "required": False,
+                "type": "string",
+                "format": "date-time",
+                "description": "End (inclusive; default now).",
+            },
+            {
+                "name": "limit",
+                "in": "query",
+                "required": False,
+                "type": "integer",
+                "format": "int32",
+                "description": "Candles per page (default 100, max 1000).",
+            },
+            {
+                "name": "page_cursor",
+                "in": "query",
+                "required": False,
+                "type": "string",
+                "description": "Cursor token for fetching the next page.",
+            },
+        ],
+        "body": None,
+    },
+]
 # Scheme descriptions with an obvious typo, corrected for display.
 DESCRIPTION_FIXES = {"marketnaverage": "market average"}
 
@@ -209,6 +314,7 @@ def build(spec_dir: Path) -> tuple[list[dict], list[dict]]:
     ops = _operations(main, "main")
     for name, spec in previews:
         ops.extend(_operations(spec, "preview:" + name.split("preview-")[1].split(".")[0]))
+    ops.extend(json.loads(json.dumps(DOCS_ONLY_OPERATIONS)))
     ops.sort(key=lambda o: (o["path"], METHODS.index(o["method"].lower())))
 
     described: dict[str, tuple[str, str]] = {}
@@ -229,7 +335,8 @@ def build(spec_dir: Path) -> tuple[list[dict], list[dict]]:
         elif scope in DOCS_ONLY_SCOPES:
             text, origin = DOCS_ONLY_SCOPES[scope], "docs"
         else:
-            summaries = [o["summary"] for o in ops if o["scope"] == scope]
+            # from the spec's operations only: a docs-only one keeps the text as it was
+            summaries = [o["summary"] for o in ops if o["scope"] == scope and o["source"] != "docs"]
             text, origin = "; ".join(summaries), "operations"
         for wrong, right in DESCRIPTION_FIXES.items():
             text = text.replace(wrong, right)

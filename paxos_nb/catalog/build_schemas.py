@@ -18,6 +18,7 @@ Schemas are OpenAPI 3.0 schema objects, a JSON Schema draft-4 dialect; ``$ref`` 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 __all__ = ["KEEP", "add_documented_facts", "build_schemas"]
@@ -279,6 +280,145 @@ def _path_markets(spec: dict[str, Any]) -> list[str]:
     return []
 
 
+# The markets of the candles page: the historical-prices markets but MATICUSD/MATICEUR,
+# plus 14 newer ones (API-BRIEF-2 section 19 lists them).
+CANDLE_MARKETS = [
+    "ETHEUR",
+    "ETHUSD",
+    "BTCEUR",
+    "BTCUSD",
+    "PAXGUSD",
+    "BCHUSD",
+    "LTCUSD",
+    "USDPUSD",
+    "LINKUSD",
+    "AAVEUSD",
+    "UNIUSD",
+    "ETHBRL",
+    "BTCBRL",
+    "LTCBRL",
+    "BCHBRL",
+    "USDPGBP",
+    "USDPBRL",
+    "AAVEMXN",
+    "BCHMXN",
+    "BTCMXN",
+    "ETHMXN",
+    "LTCMXN",
+    "USDPMXN",
+    "AAVEEUR",
+    "BCHEUR",
+    "LTCEUR",
+    "LINKEUR",
+    "PAXGEUR",
+    "SOLEUR",
+    "USDPEUR",
+    "UNIEUR",
+    "PYUSDEUR",
+    "ETHGBP",
+    "BTCGBP",
+    "LTCGBP",
+    "BCHGBP",
+    "PYUSDGBP",
+    "PEPEUSD",
+    "TRUMPUSD",
+    "SHIBUSD",
+    "ARBUSD",
+    "BONKUSD",
+    "ENAUSD",
+    "MNTUSD",
+    "ONDOUSD",
+    "PENGUUSD",
+    "QNTUSD",
+    "RENDERUSD",
+    "SKYUSD",
+    "WIFUSD",
+    "WLDUSD",
+]
+INCREMENTS = [
+    "ONE_MINUTE",
+    "FIVE_MINUTES",
+    "FIFTEEN_MINUTES",
+    "THIRTY_MINUTES",
+    "ONE_HOUR",
+    "TWO_HOURS",
+    "TWELVE_HOURS",
+    "ONE_DAY",
+    "ONE_WEEK",
+    "TWO_WEEKS",
+    "FOUR_WEEKS",
+]
+
+# The schemas of build.DOCS_ONLY_OPERATIONS, written from the docs pages that describe them.
+DOCS_ONLY_SCHEMAS: dict[str, Any] = {
+    "components": {
+        "IssuerQuoteSettlementAvailability": {
+            "type": "object",
+            "properties": {
+                "buy_quantity": {"type": "string"},
+                "sell_quantity": {"type": "string"},
+                "market": {"type": "string"},
+                "snapshot_at": {"type": "string", "format": "date-time"},
+            },
+            "required": ["buy_quantity", "sell_quantity", "market", "snapshot_at"],
+        },
+        "Candle": {
+            "type": "object",
+            "properties": {
+                "timestamp": {"type": "string", "format": "date-time"},
+                "open": {"type": "string"},
+                "high": {"type": "string"},
+                "low": {"type": "string"},
+                "close": {"type": "string"},
+                "volume": {"type": "string"},
+            },
+            "required": ["timestamp", "open", "high", "low", "close", "volume"],
+        },
+        "ListHistoricalCandlesResponse": {
+            "type": "object",
+            "properties": {
+                "market": {"type": "string"},
+                "increment": {"type": "string"},
+                "items": {"type": "array", "items": {"$ref": "#/components/Candle"}},
+                "next_page_cursor": {"type": "string"},
+            },
+            "required": ["market", "increment", "items"],
+        },
+    },
+    "operations": {
+        "ListHistoricalCandles": {
+            "path": {"market": {"type": "string", "enum": CANDLE_MARKETS}},
+            "query": {
+                "increment": {"type": "string", "enum": INCREMENTS},
+                "max_data_points": {"type": "integer", "format": "int64"},
+                "range.begin": {"type": "string", "format": "date-time"},
+                "range.end": {"type": "string", "format": "date-time"},
+                "limit": {"type": "integer", "format": "int32"},
+                "page_cursor": {"type": "string"},
+            },
+            "required": [],
+            "body": None,
+            "body_required": False,
+            "responses": {
+                "200": {"$ref": "#/components/ListHistoricalCandlesResponse"},
+                "400": {"$ref": "#/components/Problem"},
+            },
+        },
+        "GetIssuerQuoteSettlementAvailability": {
+            "path": {},
+            "query": {"market": {"type": "string", "enum": ["PAXGUSD"]}},
+            "required": [],
+            "body": None,
+            "body_required": False,
+            "responses": {
+                "200": {"$ref": "#/components/IssuerQuoteSettlementAvailability"},
+                "400": {"$ref": "#/components/Problem"},
+            },
+        },
+    },
+}
+
+
 def build_schemas(specs: list[tuple[str, dict[str, Any]]], methods: tuple[str, ...]) -> dict:
     """``specs``: (source, document) pairs, main first. Returns the ``schemas.json`` data."""
     components: dict[str, Any] = {}
@@ -299,6 +439,9 @@ def build_schemas(specs: list[tuple[str, dict[str, Any]]], methods: tuple[str, .
         for name, schema in norm.reached.items():
             components[rename.get(name, name)] = schema
     _fix_components(components, markets)
+    docs = json.loads(json.dumps(DOCS_ONLY_SCHEMAS))
+    components.update(docs["components"])
+    operations.update(docs["operations"])
     return {
         "components": dict(sorted(components.items())),
         "operations": dict(sorted(operations.items())),

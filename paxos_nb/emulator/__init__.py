@@ -153,13 +153,16 @@ class Emulator:
             # Identity documents' pre-signed upload URLs point at this server.
             host = f"[{server.host}]" if ":" in server.host else server.host
             self.ledger.documents.base_url = f"http://{host}:{server.port}"
-            app = UploadsApp(EmulatorApp(dispatcher), self.ledger, self.now)
+            files = self.ledger.files  # pre-signed download links (tax forms), no token
+            served = EmulatorApp(dispatcher, lambda p, q: files.serve(p, q, self.now()))
+            app = UploadsApp(served, self.ledger, self.now)
             try:
                 server.start(app)
             except BaseException:
                 dispatcher.close()
                 raise
             self._server, self._dispatcher = server, dispatcher
+            self.ledger.files.base_url = self.url  # pre-signed links are absolute
         logger.info("Paxos emulator listening on %s", self.url)
         return self
 

@@ -10,6 +10,7 @@ DEBUG, without headers or bodies (they carry tokens and secrets).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -18,6 +19,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from .dispatch import Dispatcher, Inbound
+from .files import PREFIX as FILES_PREFIX
 from .fmt import dumps
 from .problems import Problem
 from .proxy import RESET_HEADER
@@ -34,8 +36,13 @@ MAX_BODY = 1 << 20  # bytes; the largest Paxos request body is a few kilobytes [
 class EmulatorApp:
     """The ASGI callable serving one emulator (HTTP only)."""
 
-    def __init__(self, dispatcher: Dispatcher) -> None:
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        files: Callable[[str, str], tuple[int, str, bytes]] | None = None,
+    ) -> None:
         self.dispatcher = dispatcher
+        self.files = files  # pre-signed download links (files.py): no token, no pipeline
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -52,6 +59,10 @@ class EmulatorApp:
             )
             return
         path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
+        if self.files is not None and path.startswith(FILES_PREFIX) and scope["method"] == "GET":
+            status, media, content = self.files(path, scope["query_string"].decode("latin-1"))
+            await Response(content, status, media_type=media)(scope, receive, send)
+            return
         form = None
         if path == "/oauth2/token":
             form = await _form(request, body)

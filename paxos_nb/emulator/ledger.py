@@ -38,16 +38,23 @@ from .backends.events import Events
 from .backends.fiat import FiatTransfers, Instructions
 from .backends.fiat_accounts import FiatAccounts
 from .backends.identities import Identities
+from .backends.issuer_quotes import IssuerQuotes
 from .backends.limits import Limits
+from .backends.monitoring import MonitoringAddresses
 from .backends.orchestrations import Orchestrations
 from .backends.orders import Orders
 from .backends.outcomes import Outcomes
 from .backends.paxos import PaxosTransfers
 from .backends.profiles import Balances, Profiles
 from .backends.quotes import Quotes
+from .backends.rewards import Rewards
 from .backends.scheduler import Action, delays_for
+from .backends.settlement import Settlements
+from .backends.statements import Statements
+from .backends.tax_forms import TaxForms
 from .backends.transfers import Transfers
 from .backends.withdrawals import Withdrawals
+from .files import SignedFiles
 from .fmt import EXACT
 from .pricing import Prices
 from .records import Transfer
@@ -139,12 +146,24 @@ class Ledger:
         )
         self.documents = Documents(core, self.identities)
         self.accounts = Accounts(core, self.identities, self.profiles)
-        self.backends = (
+        self.backends: tuple[Any, ...] = (
             self.events, self.profiles, self.balances, self.transfers, self.limits,
             self.deposit_addresses, self.withdrawals, self.fiat_accounts, self.fiat_instructions,
             self.orchestrations, self.deposits, self.fiat, self.paxos_transfers,
             self.destinations, self.conversions, self.quotes, self.books, self.orders,
             self.identities, self.documents, self.accounts, self.controls,
+        )  # fmt: skip
+        # issue 13, part 2 families
+        self.settlements = Settlements(core, self.profiles, self.balances)
+        self.issuer_quotes = IssuerQuotes(core, self.profiles, self.balances, self.prices)
+        self.monitoring_addresses = MonitoringAddresses(core)
+        self.files = SignedFiles()  # pre-signed download links (tax forms)
+        self.tax_forms = TaxForms(core, self.files)
+        self.statements = Statements(core)
+        self.rewards = Rewards(core)
+        self.backends += (
+            self.settlements, self.issuer_quotes, self.monitoring_addresses, self.files,
+            self.tax_forms, self.statements, self.rewards,
         )  # fmt: skip
         self.reset()
 
@@ -251,7 +270,10 @@ class Ledger:
             for transfer in self.transfers:
                 for asset, category, amount in transfer_flows(transfer):
                     add(asset, category, amount)
-            for records in (self.orders.executions, self.quotes.executions, self.conversions):
+            for records in (
+                self.orders.executions, self.quotes.executions, self.conversions,
+                self.issuer_quotes.executions,
+            ):  # fmt: skip
                 for record in records:
                     for asset, category, amount in record.flows():
                         add(asset, category, amount)

@@ -119,6 +119,20 @@ KINDS = frozenset(
         "book.updated", "trade.created",
         # identity controls (issue 13, preview): no Paxos event of their own
         "identity_control.created", "identity_control.deleted",
+        # issue 13, part 2: settlement, issuer quotes, statements, tax forms, monitoring
+        # addresses, rewards (no Paxos event types: the events feed records none of these)
+        "settlement_transaction.created", "settlement_transaction.affirmed",
+        "settlement_transaction.settled", "settlement_transaction.expired",
+        "settlement_transaction.cancelled",
+        "issuer_quote.created", "issuer_quote_execution.created",
+        "issuer_quote_execution.complete",
+        "monitoring_address.created", "monitoring_address.updated",
+        "reward_address.created", "reward_address.active", "reward_address.updated",
+        "reward_address.removed",
+        "payout_group.created", "payout_group.active", "payout_group.updated",
+        "payout_group.removed",
+        "claim_schedule.created", "claim_schedule.updated", "claim_schedule.removed",
+        "claim.created", "claim.submitted", "claim.confirmed",
     }
 )  # fmt: skip
 

@@ -40,6 +40,12 @@ DELAYS: dict[str, float | None] = {
     "fiat_withdrawal": 3,  # PENDING -> COMPLETED ("about 3 s" in the sandbox)
     "sandbox_fiat_deposit": 60,  # PENDING -> COMPLETED ("about a minute later")
     "crypto_deposit": None,  # a confirming or released crypto deposit -> COMPLETED
+    # issue 13, part 2 families
+    "settlement_check": None,  # an AFFIRMED settlement transaction is checked for funds
+    "issuer_quote_execution": None,  # a PAXG mint (BUY) is COMPLETE
+    "reward_address": None,  # PENDING -> ACTIVE
+    "payout_group": None,  # on chain: onchain_status PENDING -> ACTIVE
+    "reward_claim": None,  # each step of a claim: PENDING -> SUBMITTED -> CONFIRMED
 }
 
 
