@@ -92,11 +92,18 @@ def test_order_book_applies_snapshot_and_updates_like_rest(frozen):
             before = book.updates
             emu.advance(2)
             rest = session.get("/markets/BTCUSD/order-book")
-            want = [Decimal(r["price"]) for r in rest["bids"]]
-            assert book.wait(lambda b, w=want: list(b.bids["price"]) == w, timeout=10)
-            assert book.updates > before
+            bids = [Decimal(r["price"]) for r in rest["bids"]]
             asks = [(Decimal(r["price"]), Decimal(r["amount"])) for r in rest["asks"]]
-            assert list(book.asks.itertuples(index=False, name=None)) == asks
+
+            def like_rest(b, bids=bids, asks=asks):
+                # bid and ask UPDATEs may arrive in different messages: wait for both sides
+                return (
+                    list(b.bids["price"]) == bids
+                    and list(b.asks.itertuples(index=False, name=None)) == asks
+                )
+
+            assert book.wait(like_rest, timeout=10)
+            assert book.updates > before
         bid, ask = book.best
         assert bid < ask
     assert book.closed
