@@ -5,7 +5,7 @@ Parsing and paging only; the candles are computed in ``candles.py`` from the pri
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from .. import cursors
 from ..candles import CANDLE_MARKETS, candle_starts, make_candle, pick_increment
@@ -16,6 +16,9 @@ from . import Body, Call, handles
 from ._shared import ledger_of
 
 DEFAULT_SPAN = timedelta(days=182)  # range.begin defaults to six months before range.end
+# No candles before the Unix epoch [choice]: earlier instants have no price history, and years
+# below 1000 cannot be written as RFC 3339 date-times (found by the fuzz campaign).
+EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
 KIND = "candles"
 
 
@@ -42,6 +45,8 @@ def list_historical_candles(call: Call) -> Body:
             begin = end
     if end < begin:
         raise bad_request("range.end must not be before range.begin")
+    begin = max(begin, EARLIEST)
+    end = max(end, begin)  # an end before the epoch: at most the epoch's candle
     if increment is None:
         if not (points or "").isdigit() or int(points or "0") < 1 or len(points or "") > 9:
             raise bad_request(f"max_data_points must be a positive integer, got '{points}'")
