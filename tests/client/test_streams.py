@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -148,7 +149,10 @@ def test_dropped_connection_reconnects_and_repeats_are_dropped():
         ws.send(json.dumps({"market": "BTCUSD", "match_number": f"M{n - 1}", "price": "1"}))
         ws.send(json.dumps({"market": "BTCUSD", "match_number": f"M{n}", "price": "1"}))
         if n < 3:
-            ws.socket.close()  # dropped: no close frame
+            # Dropped, no close frame. shutdown() sends the FIN at once even while the server's
+            # reader thread still holds the socket (close() alone may not, e.g. on Python 3.10).
+            ws.socket.shutdown(socket.SHUT_RDWR)
+            ws.socket.close()
 
     with scripted(handler) as url, Feed(url + "/executiondata/BTCUSD", timeout=5) as feed:
         got = [m["match_number"] for m in itertools.islice(feed, 4)]
