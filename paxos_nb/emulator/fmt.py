@@ -117,10 +117,9 @@ def places_of(value: Decimal) -> int:
 
 def fmt_ts(moment: datetime) -> str:
     """RFC 3339 in UTC with ``Z``; microseconds when the instant has them, like Paxos."""
-    moment = moment.astimezone(timezone.utc)
-    if moment.microsecond:
-        return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat, not strftime: glibc's %Y does not pad years below 1000 to four digits.
+    naive = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return naive.isoformat(timespec="microseconds" if naive.microsecond else "seconds") + "Z"
 
 
 def parse_ts(text: str, field: str) -> datetime:

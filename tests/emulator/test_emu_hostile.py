@@ -17,7 +17,7 @@ import pytest
 
 from paxos_nb import catalog
 from paxos_nb.catalog import schemas
-from paxos_nb.emulator.fmt import parse_ts
+from paxos_nb.emulator.fmt import fmt_ts, parse_ts
 from paxos_nb.emulator.problems import Problem
 
 # The five writes of the issue, with a body each that passes validation.
@@ -241,6 +241,14 @@ def test_fuzz_found_a_timestamp_that_leaves_utc_after_its_offset(emulator, http,
     assert r.json()["detail"].startswith("query parameter created_at.gte invalid: expected an RFC")
     with pytest.raises(Problem, match=r"created_at\.gte invalid: '9999-12-31T23:59:59-01:00'"):
         parse_ts("9999-12-31T23:59:59-01:00", "created_at.gte")  # the handlers' own parser too
+
+
+def test_fuzz_found_years_below_1000_written_with_three_digits():
+    """CreateIdentity echoed a year-389 date-time as ``389-04-12T...``, and candles before
+    year 1000 were dated ``999-12-31T...``: not RFC 3339 (the catalog-schema fuzz tests)."""
+    moment = parse_ts("0389-04-12T04:13:16.000258Z", "at")
+    assert fmt_ts(moment) == "0389-04-12T04:13:16.000258Z"
+    assert fmt_ts(moment.replace(microsecond=0)) == "0389-04-12T04:13:16Z"
 
 
 def test_fuzz_found_a_list_for_the_asset_of_a_fee_quote(emulator, http, auth):
