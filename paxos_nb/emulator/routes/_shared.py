@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
 from ..call import Call
-from ..fmt import Encoded, dumps
+from ..fmt import Encoded, dumps, metadata_of, opt_str
 from ..ledger import Ledger
 from ..problems import forbidden
 
@@ -51,3 +51,21 @@ def refuse_first_party(call: Call, *sent: Any) -> None:
         client = call.backends.registry.get(call.client_id)
         if client is not None and client.first_party:
             raise forbidden(FIRST_PARTY)
+
+
+def leg_fields(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The debit and the credit leg's own fields of a transfer between two profiles: the
+    sender's ``metadata``, ``from_identity_id``, ``from_account_id`` and the recipient's
+    ``recipient_metadata``, ``to_identity_id``, ``to_account_id`` (CreateInternalTransfer,
+    CreatePaxosTransfer)."""
+    debit = {
+        "metadata": metadata_of(body),
+        "identity_id": opt_str(body, "from_identity_id"),
+        "account_id": opt_str(body, "from_account_id"),
+    }
+    credit = {
+        "metadata": metadata_of(body, "recipient_metadata"),
+        "identity_id": opt_str(body, "to_identity_id"),
+        "account_id": opt_str(body, "to_account_id"),
+    }
+    return debit, credit

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ..fmt import body_of, check_precision, metadata_of, opt_str, parse_amount, require
+from ..fmt import body_of, check_precision, opt_str, parse_amount, require
 from ..problems import bad_request
 from ..records import ASSETS
 from . import Body, Call, handles
-from ._shared import ledger_of, refuse_first_party
+from ._shared import ledger_of, leg_fields, refuse_first_party
 
 
 @handles("CreateInternalTransfer")
@@ -22,16 +22,7 @@ def create_internal_transfer(call: Call) -> Body:
     if body["from_profile_id"] == body["to_profile_id"]:
         raise bad_request("from_profile_id and to_profile_id must be different profiles")
     ref_id = opt_str(body, "ref_id")
-    debit_fields = {
-        "metadata": metadata_of(body),
-        "identity_id": opt_str(body, "from_identity_id"),
-        "account_id": opt_str(body, "from_account_id"),
-    }
-    credit_fields = {
-        "metadata": metadata_of(body, "recipient_metadata"),
-        "identity_id": opt_str(body, "to_identity_id"),
-        "account_id": opt_str(body, "to_account_id"),
-    }
+    debit_fields, credit_fields = leg_fields(body)
     with ledger_of(call).at(call.now) as led:
         source = led.profiles.find(body["from_profile_id"])
         # A deactivated profile may receive funds (and is reactivated by them).

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ..fmt import body_of, check_precision, metadata_of, opt_str, parse_amount, require
+from ..fmt import body_of, check_precision, opt_str, parse_amount, require
 from ..problems import bad_request
 from ..records import ASSETS
 from . import Body, Call, handles
-from ._shared import ledger_of
+from ._shared import ledger_of, leg_fields
 
 
 @handles("CreatePaxosTransfer")
@@ -18,16 +18,7 @@ def create_paxos_transfer(call: Call) -> Body:
         raise bad_request(f"asset invalid: '{asset}' is not a supported asset")
     amount = parse_amount(body["amount"], "amount")
     check_precision(amount, asset, ASSETS[asset])
-    debit_fields = {
-        "metadata": metadata_of(body),
-        "identity_id": opt_str(body, "from_identity_id"),
-        "account_id": opt_str(body, "from_account_id"),
-    }
-    credit_fields = {
-        "metadata": metadata_of(body, "recipient_metadata"),
-        "identity_id": opt_str(body, "to_identity_id"),
-        "account_id": opt_str(body, "to_account_id"),
-    }
+    debit_fields, credit_fields = leg_fields(body)
     ref_id = opt_str(body, "ref_id")
     with ledger_of(call).at(call.now) as led:
         source = led.profiles.find(body["from_profile_id"])
