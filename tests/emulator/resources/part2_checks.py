@@ -10,25 +10,19 @@ from urllib.parse import quote, urlencode
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from hypothesis_jsonschema import from_schema
-from jsonschema import Draft4Validator, FormatChecker
 from resources_harness import Direct
+from resources_schema import CatalogValidator
+from schema_strategies import values
 
 from paxos_nb import catalog
 from paxos_nb.catalog import schemas
 
-_FORMATS = FormatChecker()
+_VALIDATOR = CatalogValidator()
 
 
 def schema_errors(operation_id: str, body: Any, status: int = 200) -> list[str]:
     """Every way ``body`` breaks the catalog's response schema of ``operation_id``."""
-    schema = schemas.for_operation(operation_id).response(status)
-    assert schema is not None, f"{operation_id} declares no {status} answer"
-    validator = Draft4Validator(schemas.rooted(schema), format_checker=_FORMATS)
-    return [
-        f"{'/'.join(map(str, e.absolute_path)) or '<root>'}: {e.message}"
-        for e in validator.iter_errors(body)
-    ]
+    return _VALIDATOR.validate(operation_id, status, body)
 
 
 def assert_valid(operation_id: str, body: Any) -> None:
@@ -36,37 +30,15 @@ def assert_valid(operation_id: str, body: Any) -> None:
     assert not errors, f"{operation_id} answer breaks its schema: {errors[:5]}"
 
 
-def _inline(schema: Any, depth: int = 0) -> Any:
-    """``schema`` with every ``$ref`` replaced by its target (hypothesis-jsonschema wants no
-    external references)."""
-    if depth > 12:
-        return {}
-    if isinstance(schema, dict):
-        if "$ref" in schema:
-            return _inline(schemas.resolve(schema), depth + 1)
-        return {k: _inline(v, depth + 1) for k, v in schema.items() if k not in _IGNORED}
-    if isinstance(schema, list):
-        return [_inline(v, depth + 1) for v in schema]
-    return schema
-
-
-_IGNORED = {"example", "nullable", "readOnly", "writeOnly", "x-order", "discriminator"}
-
-
 def _strategy(operation_id: str, path_values: dict[str, st.SearchStrategy[str]]):
     op = schemas.for_operation(operation_id)
-    query_schema = {
-        "type": "object",
-        "properties": {k: _inline(v) for k, v in op.query.items()},
-        "required": list(op.required),
-    }
-    body = _inline(op.body) if op.body else None
+    query_schema = {"type": "object", "properties": op.query, "required": list(op.required)}
     paths = {name: path_values.get(name, st.text(min_size=1, max_size=40)) for name in op.path}
     return st.fixed_dictionaries(
         {
             "path": st.fixed_dictionaries(paths),
-            "query": from_schema(query_schema),
-            "body": from_schema(body) if body else st.none(),
+            "query": values(query_schema),
+            "body": values(op.body) if op.body else st.none(),
         }
     )
 

@@ -51,6 +51,9 @@ def values(schema: dict[str, Any], depth: int = 0) -> st.SearchStrategy[Any]:
 
 def _object(schema: dict[str, Any], depth: int) -> st.SearchStrategy[dict[str, Any]]:
     properties = schema.get("properties", {})
+    extra = schema.get("additionalProperties")
+    if not properties and isinstance(extra, dict) and depth < _MAX_DEPTH:  # a map (metadata)
+        return st.dictionaries(st.text(max_size=8), values(extra, depth + 1), max_size=3)
     if depth >= _MAX_DEPTH:
         properties = {}
     required = [name for name in schema.get("required", []) if name in properties]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -20,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from identity_support import Recorder, institution, person
 from jsonschema import Draft4Validator, FormatChecker
+from schema_strategies import values
 
 from paxos_nb import catalog
 from paxos_nb.catalog import schemas
@@ -67,44 +67,6 @@ def world() -> tuple[Recorder, dict[str, list[str]]]:
     }
 
 
-def from_schema(schema: dict[str, Any]) -> st.SearchStrategy[Any]:
-    """Values valid for a catalog schema (OpenAPI 3.0 / draft 4: the keywords it uses)."""
-    spec = schemas.resolve(schema)
-    if "enum" in spec:
-        return st.sampled_from(spec["enum"])
-    kind = spec.get("type") or ("object" if "properties" in spec else "")
-    if kind == "object":
-        props = spec.get("properties", {})
-        extra = spec.get("additionalProperties")
-        if not props and isinstance(extra, dict):
-            return st.dictionaries(st.text(max_size=8), from_schema(extra), max_size=3)
-        required = set(spec.get("required", ()))
-        return st.fixed_dictionaries(
-            {k: from_schema(v) for k, v in props.items() if k in required},
-            optional={k: from_schema(v) for k, v in props.items() if k not in required},
-        )
-    if kind == "array":
-        return st.lists(from_schema(spec.get("items", {})), max_size=3)
-    if kind == "string":
-        if spec.get("format") == "date-time":
-            moments = st.datetimes(
-                datetime(1900, 1, 1), datetime(2100, 1, 1), timezones=st.just(timezone.utc)
-            )
-            return moments.map(lambda m: m.isoformat().replace("+00:00", "Z"))
-        text = (
-            st.from_regex(spec["pattern"], fullmatch=True)
-            if "pattern" in spec
-            else st.text(max_size=30)
-        )
-        limit = spec.get("maxLength")
-        return text.filter(lambda v: len(v) <= limit) if limit else text
-    if kind == "boolean":
-        return st.booleans()
-    if kind == "integer":
-        return st.integers(-(2**31), 2**31 - 1)
-    return st.none()
-
-
 def _query(op: catalog.Operation) -> st.SearchStrategy[dict[str, str]]:
     """Query parameters: each one present or not, its value from its schema or any text."""
     fields = {}
@@ -112,7 +74,7 @@ def _query(op: catalog.Operation) -> st.SearchStrategy[dict[str, str]]:
         if param.get("in") != "query":
             continue
         schema = {k: v for k, v in param.items() if k in ("type", "enum", "format")}
-        valid = st.integers(-5, 1100) if schema.get("type") == "integer" else from_schema(schema)
+        valid = st.integers(-5, 1100) if schema.get("type") == "integer" else values(schema)
         value = valid.map(lambda v: str(v).lower() if isinstance(v, bool) else str(v))
         fields[param["name"]] = st.one_of(value, value, value, st.text(max_size=12))
     return st.fixed_dictionaries({}, optional=fields)
@@ -206,7 +168,7 @@ def test_generated_inputs_never_break_a_handler(world, op_id):
     rec, existing = world
     op = catalog.by_id(op_id)
     spec = schemas.for_operation(op_id)
-    body = from_schema(spec.body) if spec.body else st.none()
+    body = values(spec.body) if spec.body else st.none()
     made_up = st.text(alphabet="abcdef0123456789-", min_size=1, max_size=40)
 
     @settings(
