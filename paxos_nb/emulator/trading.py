@@ -19,6 +19,9 @@ from .pricing import split_market
 COMMISSION = Decimal("0.0035")
 BASE_PLACES = 8  # order and execution base amounts: 1e-8
 CLOSED = ("FILLED", "CANCELLED", "REJECTED")
+# CreateOrder: a stop order "will convert to a market sell order" (STOP_MARKET) or "to a limit
+# sell order" (STOP_LIMIT) "when the stop price is hit"; only sell stops are supported.
+STOP_TYPES = ("STOP_MARKET", "STOP_LIMIT")
 ZERO = Decimal(0)
 
 
@@ -104,6 +107,18 @@ class Order(Wired):
     notional: Decimal = ZERO  # sum of price * amount over the fills
     reserved: Decimal = ZERO  # held in the profile's trading balance
     reserved_asset: str = ""
+    stop_price: Decimal = ZERO  # STOP_MARKET / STOP_LIMIT only
+    stop_price_text: str = ""
+    is_triggered: bool = False
+
+    @property
+    def is_stop(self) -> bool:
+        return self.type in STOP_TYPES
+
+    @property
+    def on_book(self) -> bool:
+        """Resting in the live book: OPEN, and for a stop order only once triggered."""
+        return self.status == "OPEN" and (self.is_triggered or not self.is_stop)
 
     @property
     def vwap(self) -> str:
@@ -138,13 +153,20 @@ class Order(Wired):
             out["identity_account_id"] = self.identity_account_id
         if self.recipient_profile_id:
             out["recipient_profile_id"] = self.recipient_profile_id
-        out["is_triggered"] = False
+        if self.is_stop:
+            out["stop_price"] = self.stop_price_text
+        out["is_triggered"] = self.is_triggered
         return out
+
+
+def is_market(order: Order) -> bool:
+    """Does the order take whatever the book offers (a MARKET or a triggered STOP_MARKET)?"""
+    return order.type in ("MARKET", "STOP_MARKET")
 
 
 def crosses(order: Order, price: Decimal) -> bool:
     """Would this order trade at ``price`` (a level of the other side)?"""
-    if order.type == "MARKET":
+    if is_market(order):
         return True
     return price <= order.price if order.side == "BUY" else price >= order.price
 

@@ -19,7 +19,7 @@ UPDATE and execution messages:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
@@ -55,6 +55,9 @@ class Books:
         self.core, self.prices = core, prices
         self.books: dict[str, Book] = {}
         self._trades = 0
+        # Called as ``watcher(book, at)`` after each background step (and after a rebuild):
+        # the orders backend triggers its stop orders there, at the step's own instant.
+        self.watchers: list[Callable[[Book, datetime], None]] = []
         core.tickers.append(self.catch_up)
 
     def reset(self) -> None:
@@ -94,14 +97,16 @@ class Books:
                     self._requote(book, side, price, "refill", price)
         self._announce(book)
 
-    def fill(self, book: Book, taker_side: str, price: Decimal, amount: Decimal) -> None:
+    def fill(
+        self, book: Book, taker_side: str, price: Decimal, amount: Decimal, at: datetime
+    ) -> None:
         """A user's order took ``amount`` at ``price`` from the other side's synthetic level."""
         side = _other(taker_side)
         left = book.synthetic[side].get(price, Decimal(0)) - amount
         book.set_synthetic(side, price, left)
         if left <= 0:
             book.emptied.add((side, price))
-        self._trade(book, price, amount, self.core.now)
+        self._trade(book, price, amount, at)
 
     def rest(self, book: Book, order: Order) -> None:
         """A limit order rests: its unfilled amount joins its price level."""
@@ -124,9 +129,11 @@ class Books:
             with book.changes():
                 if target - book.step > MAX_CATCH_UP:
                     self._rebuild(book, now)
+                    self._watch(book, now)
                 else:
                     for step in range(book.step + 1, target + 1):
                         self._step(book, step)
+                        self._watch(book, from_epoch(float(step)))
                 book.step = target
             self._announce(book)
 
@@ -185,6 +192,10 @@ class Books:
                     self._trade(book, price, amount, from_epoch(float(step)))
 
     # -- helpers ----------------------------------------------------------------------------
+    def _watch(self, book: Book, at: datetime) -> None:
+        for watcher in self.watchers:
+            watcher(book, at)
+
     def _crosses_resting(self, book: Book, side: str, price: Decimal) -> bool:
         """Would a synthetic level at ``price`` cross a resting order of the user?"""
         other = book.resting[_other(side)]

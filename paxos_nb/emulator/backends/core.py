@@ -95,6 +95,7 @@ KINDS = frozenset(
         "orchestration.created", "orchestration.completed",
         "orchestration_rule.created", "orchestration_rule.deleted",
         "order.created", "order.open", "order.filled", "order.cancelled", "order.rejected",
+        "order.updated",  # a stop order triggered (is_triggered)
         "execution.created",
         # Identity family (identities, documents, accounts, members). Status transitions are
         # "identity.<new summary status>"; those named like a Paxos event type

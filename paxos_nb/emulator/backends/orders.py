@@ -8,6 +8,12 @@ holds, or rests OPEN (``order.open``) keeping only what its unfilled part needs.
 the market's live book (:mod:`.books`): fills take its synthetic liquidity and are public
 trades, a resting order shows in its price level until it closes. Resting orders never fill
 later; a GTT order is cancelled at its expiration date.
+
+A stop order (STOP_MARKET, STOP_LIMIT: sell stop-losses) is armed instead: OPEN, reserved,
+not in the book, ``is_triggered`` false. It triggers when the market's best bid (the price
+a sell would get) is at or below its stop price, checked when it is placed and after every
+background step of the book, at that step's instant (``order.updated``); it is then matched
+as a market sell or as a limit sell at its ``price``, exactly like the orders above.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from ..trading import (
     Execution,
     Order,
     crosses,
+    is_market,
     plan_fills,
     remaining_cost,
     worst_cost,
@@ -61,6 +68,8 @@ class OrderRequest:
     quote_amount: Decimal = ZERO  # market buys
     price: Decimal = ZERO  # limit orders
     price_text: str = "0"
+    stop_price: Decimal = ZERO  # stop orders
+    stop_price_text: str = ""
     ref_id: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)
     expiration_date: datetime | None = None
@@ -86,10 +95,13 @@ class Orders(Family[Order]):
         self.books = books
         self.controls = controls  # identity controls: SELL_ONLY, CLOSED ... (controls.py)
         self.executions: Family[Execution] = Family("execution")
+        self.armed: dict[str, list[Order]] = {}  # market -> stop orders not yet triggered
+        books.watchers.append(self._on_book_step)
 
     def reset(self) -> None:
         self.clear()
         self.executions.clear()
+        self.armed.clear()
 
     def find(self, profile_id: str, ident: str) -> Order:
         """The order ``ident`` of ``profile_id``; 404 ``order not found: <id>`` otherwise."""
@@ -113,7 +125,8 @@ class Orders(Family[Order]):
         order = Order(
             self.core.new_id(), r.profile_id, r.side, r.market, r.type, r.time_in_force, now,
             base_amount=r.base_amount, price=r.price, quote_amount=r.quote_amount,
-            price_text=r.price_text, ref_id=r.ref_id, metadata=r.metadata,
+            price_text=r.price_text, stop_price=r.stop_price, stop_price_text=r.stop_price_text,
+            ref_id=r.ref_id, metadata=r.metadata,
             expiration_date=r.expiration_date, identity_id=r.identity_id,
             identity_account_id=r.identity_account_id,
         )  # fmt: skip
@@ -134,7 +147,10 @@ class Orders(Family[Order]):
         self.add(order)
         self.core.changed("order.created", order, now)
         submitted = replace(order)  # Paxos answers the order as SUBMITTED, matched right after
-        self._match(order, now)
+        if order.is_stop:
+            self._arm(order, now)
+        else:
+            self._match(order, now)
         if order.status == "OPEN" and order.expiration_date:
 
             def expire(when: datetime) -> None:
@@ -156,7 +172,7 @@ class Orders(Family[Order]):
             if order.quote_amount
             else EXACT.multiply(order.base_amount, order.price or mid)
         )
-        cap = MAX_NOTIONAL.get("MARKET" if order.type == "MARKET" else order.market, LIMIT_NOTIONAL)
+        cap = MAX_NOTIONAL.get("MARKET" if is_market(order) else order.market, LIMIT_NOTIONAL)
         if notional > cap:
             shown = fmt_dec(notional.quantize(Decimal("0.01")))
             raise Problem(
@@ -202,18 +218,47 @@ class Orders(Family[Order]):
             return self._close(order, "CANCELLED", now)
         for price, amount in fills:
             self._fill(order, price, amount, now)
-            self.books.fill(book, order.side, price, amount)
-        if complete or (order.type != "MARKET" and order.base_amount == order.amount_filled):
+            self.books.fill(book, order.side, price, amount, now)
+        if complete or (not is_market(order) and order.base_amount == order.amount_filled):
             return self._close(order, "FILLED", now)
-        if order.type == "MARKET" or order.time_in_force == "IOC":
+        if is_market(order) or order.time_in_force == "IOC":
             return self._close(order, "CANCELLED", now)
         keep = remaining_cost(order)  # rests OPEN: keep only what the unfilled part needs
         self.balances.release(order.profile_id, order.reserved_asset, order.reserved - keep)
         order.reserved = keep
         previous, order.status = order.status, "OPEN"
         self.books.rest(book, order)
-        self.core.changed("order.open", order, now, previous)
+        if previous != "OPEN":  # a triggered STOP_LIMIT was OPEN already
+            self.core.changed("order.open", order, now, previous)
         return None
+
+    # -- stop orders --------------------------------------------------------------------------
+    def _arm(self, order: Order, now: datetime) -> None:
+        """A new stop order waits OPEN (out of the book) for its stop price."""
+        order.status, order.modified_at = "OPEN", now
+        self.armed.setdefault(order.market, []).append(order)
+        self.core.changed("order.open", order, now, "SUBMITTED")
+        self._trigger(order.market, now)
+
+    def _on_book_step(self, book: Book, at: datetime) -> None:
+        if self.armed.get(book.market):
+            self._trigger(book.market, at)
+
+    def _trigger(self, market: str, at: datetime) -> None:
+        """Trigger every armed stop order of ``market`` whose stop price the best bid has
+        reached, highest stop price first; a triggered market sell lowers the bid, so this
+        repeats until no stop order is hit."""
+        armed = self.armed.get(market)
+        while armed:
+            bid = self.books.book(market).best("BUY")
+            hit = [o for o in armed if bid is not None and bid <= o.stop_price]
+            if not hit:
+                return
+            order = max(hit, key=lambda o: o.stop_price)  # stable: the earliest of equals
+            armed.remove(order)
+            order.is_triggered, order.modified_at = True, at
+            self.core.changed("order.updated", order, at)
+            self._match(order, at)
 
     def _fill(self, order: Order, price: Decimal, amount: Decimal, now: datetime) -> None:
         base, quote = split_market(order.market)
@@ -250,7 +295,10 @@ class Orders(Family[Order]):
             self.balances.release(order.profile_id, order.reserved_asset, order.reserved)
             order.reserved = ZERO
         previous = order.status
-        if previous == "OPEN":  # it was resting: its unfilled part leaves the book
+        if order.on_book:  # it was resting: its unfilled part leaves the book
             self.books.unrest(order)
+        elif order.status == "OPEN" and order.is_stop:  # armed, never triggered
+            armed = self.armed[order.market]
+            armed[:] = [o for o in armed if o is not order]
         order.status, order.modified_at, order.closed_at = status, now, now
         self.core.changed(f"order.{status.lower()}", order, now, previous)

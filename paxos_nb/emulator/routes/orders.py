@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Any
 
 from .. import cursors
@@ -21,8 +22,8 @@ from ..fmt import (
 )
 from ..ledger import Ledger
 from ..pricing import MARKETS, split_market
-from ..problems import Problem, bad_request
-from ..trading import BASE_PLACES, Execution, Order
+from ..problems import bad_request
+from ..trading import BASE_PLACES, STOP_TYPES, Execution, Order
 from . import Body, Call, handles
 from ._shared import ledger_of, listing, refuse_first_party
 
@@ -38,10 +39,18 @@ def _choice(body: dict[str, Any], name: str, allowed: tuple[str, ...]) -> str:
     return value
 
 
+# CreateOrder's "Time in Force validity for Order Types": (default, also allowed).
+TIME_IN_FORCE = {
+    "MARKET": ("IOC", ("IOC", "FOK")),
+    "LIMIT": ("GTC", ("GTC", "IOC", "FOK", "GTT")),
+    "POST_ONLY_LIMIT": ("GTC", ("GTC", "IOC", "FOK", "GTT")),
+    "STOP_MARKET": ("GTC", ("GTC", "GTT")),
+    "STOP_LIMIT": ("GTC", ("GTC", "GTT")),
+}
+
+
 def _time_in_force(body: dict[str, Any], kind: str, now: datetime) -> tuple[str, datetime | None]:
-    default, allowed = (
-        ("IOC", ("IOC", "FOK")) if kind == "MARKET" else ("GTC", ("GTC", "IOC", "FOK", "GTT"))
-    )
+    default, allowed = TIME_IN_FORCE[kind]
     tif = body.get("time_in_force") or default
     if tif not in allowed:
         raise bad_request(
@@ -62,12 +71,23 @@ def _time_in_force(body: dict[str, Any], kind: str, now: datetime) -> tuple[str,
     return tif, expires
 
 
+def _price(led: Ledger, body: dict[str, Any], name: str, market: str) -> tuple[Decimal, str]:
+    """A required price field, checked against the market's tick: (value, as Paxos prints it)."""
+    require(body, name)
+    price = parse_amount(body[name], name)
+    tick = led.prices.tick(market)
+    if price % tick:
+        raise bad_request(f"{name} {body[name]} is not a multiple of the tick rate {tick}")
+    return price, led.prices.fmt_price(market, price)
+
+
 def _request(led: Ledger, body: dict[str, Any], profile_id: str) -> OrderRequest:
-    """The CreateOrder body, parsed and checked (400/501 name the field)."""
+    """The CreateOrder body, parsed and checked (a 400 names the field)."""
     side, market = _choice(body, "side", SIDES), _choice(body, "market", tuple(MARKETS))
     kind = _choice(body, "type", TYPES)
-    if kind.startswith("STOP_"):
-        raise Problem(501, f"{kind} orders are not emulated; use LIMIT, MARKET or POST_ONLY_LIMIT")
+    if kind in STOP_TYPES and side != "SELL":
+        # CreateOrder: "Currently only sell stop loss orders are supported."
+        raise bad_request(f"{kind} orders are sell-side only (stop losses): send side SELL")
     base, quote = split_market(market)
     tif, expires = _time_in_force(body, kind, led.now)
     amounts: dict[str, Any] = {}
@@ -81,13 +101,12 @@ def _request(led: Ledger, body: dict[str, Any], profile_id: str) -> OrderRequest
         require(body, "base_amount")
         amounts["base_amount"] = parse_amount(body["base_amount"], "base_amount")
         check_precision(amounts["base_amount"], base, BASE_PLACES)
-    if kind != "MARKET":
-        require(body, "price")
-        price = amounts["price"] = parse_amount(body["price"], "price")
-        tick = led.prices.tick(market)
-        if price % tick:
-            raise bad_request(f"price {body['price']} is not a multiple of the tick rate {tick}")
-        amounts["price_text"] = led.prices.fmt_price(market, price)
+    if kind not in ("MARKET", "STOP_MARKET"):
+        amounts["price"], amounts["price_text"] = _price(led, body, "price", market)
+    if kind in STOP_TYPES:
+        amounts["stop_price"], amounts["stop_price_text"] = _price(led, body, "stop_price", market)
+    elif body.get("stop_price") not in (None, ""):
+        raise bad_request(f"stop_price is only for STOP_MARKET and STOP_LIMIT orders, not {kind}")
     identity, account = opt_str(body, "identity_id"), opt_str(body, "identity_account_id")
     if bool(identity) != bool(account):
         raise bad_request("identity_id and identity_account_id must be sent together")

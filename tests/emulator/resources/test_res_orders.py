@@ -278,8 +278,8 @@ def test_gtt_order_expires(world):
         ),
         (
             {"side": "SELL", "market": "BTCUSD", "type": "STOP_MARKET", "base_amount": "1"},
-            501,
-            "not emulated",
+            400,
+            "stop_price is required",
         ),
         (
             {
