@@ -158,7 +158,7 @@ class Ledger:
         self.issuer_quotes = IssuerQuotes(core, self.profiles, self.balances, self.prices)
         self.monitoring_addresses = MonitoringAddresses(core)
         self.files = SignedFiles()  # pre-signed download links (tax forms)
-        self.tax_forms = TaxForms(core, self.files)
+        self.tax_forms = TaxForms(core, self.files, self.accounts)
         self.statements = Statements(core)
         self.rewards = Rewards(core)
         self.backends += (

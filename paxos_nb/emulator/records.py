@@ -51,6 +51,9 @@ class Transfer(Wired):
     created_at: datetime
     updated_at: datetime
     kind: str  # deposit | withdrawal | internal | orchestration | paxos: how audit() counts it
+    # {status type: {"message", type-specific fields}}: why a transfer failed (spec Transfer,
+    # e.g. max_rent_exceeded {message, destination_address}); None: not sent
+    status_details: dict[str, dict[str, str]] | None = None
     balance_asset: str = ""
     ref_id: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)
@@ -92,6 +95,8 @@ class Transfer(Wired):
         )
         if self.secondary_status:
             out["secondary_status"] = dict(self.secondary_status)
+        if self.status_details:
+            out["status_details"] = {k: dict(v) for k, v in self.status_details.items()}
         out.update(created_at=fmt_ts(self.created_at), updated_at=fmt_ts(self.updated_at))
         _put(out, "metadata", dict(self.metadata))
         _put(out, "group_id", self.group_id)

@@ -101,3 +101,30 @@ def test_frames_of_the_money_lists(open_session, emu):
     assert events["created_at"].is_monotonic_increasing
     assert str(events["created_at"].dt.tz) == "UTC"
     assert "object.status" in events.columns
+
+
+def test_status_details_become_dotted_columns(open_session, emu):
+    """A withdrawal failed with a reason (forced): its status_details map, like
+    secondary_status, spreads into dotted columns; transfers without one leave them empty."""
+    wanted = scopes.required(["CreateCryptoWithdrawal", "ListTransfers"])
+    session, _ = open_session(list(wanted))
+    pid = emu.ledger.default_profile_id
+    address = "7Vbsn3YqXb7kDFvEHCWZRh5osSQXzjYkeFnRhh2Mz5vT"
+    emu.outcomes.next("CreateCryptoWithdrawal", "MAX_RENT_EXCEEDED")
+    body = {"profile_id": pid, "asset": "USDG", "crypto_network": "SOLANA", "amount": "2"}
+    body["destination_address"] = address
+    failed = session.post("/transfer/crypto-withdrawals", json=body)
+    plain = session.post("/transfer/crypto-withdrawals", json=body)
+    emu.advance(2)
+    frame = session.frame(
+        "/transfer/transfers", ids=[failed["id"], plain["id"]], order="ASC", progress=False
+    )
+    rows = frame.set_index("id")
+    message = "status_details.max_rent_exceeded.message"
+    where = "status_details.max_rent_exceeded.destination_address"
+    assert rows.loc[failed["id"], "status"] == "FAILED"
+    assert rows.loc[failed["id"], message] == "Transfer cancelled due to suspected system abuse"
+    assert rows.loc[failed["id"], where] == address
+    assert rows.loc[plain["id"], "status"] == "COMPLETED"
+    assert pd.isna(rows.loc[plain["id"], message])
+    assert "status_details" not in frame.columns

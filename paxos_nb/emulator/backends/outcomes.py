@@ -26,13 +26,15 @@ __all__ = ["CHOICES", "Outcomes"]
 # Operation -> the outcomes it can be forced to (the first is what happens when none is
 # queued). Statuses are Paxos's own; NEEDS_INFO is the docs' name for a deposit held for
 # travel-rule information (PENDING with secondary_status TRAVEL_RULE_INFO_REQUESTED).
+# MAX_RENT_EXCEEDED and STALE_FEE_QUOTE are FAILED with that key of the spec's
+# Transfer.status_details (max_rent_exceeded: SOLANA withdrawals only; withdrawals.py).
 CHOICES: dict[str, tuple[str, ...]] = {
     "CreateFiatAccount": ("APPROVED", "REJECTED"),
     "UpdateFiatAccount": ("APPROVED", "REJECTED"),
     "CreateFiatWithdrawal": ("COMPLETED", "FAILED"),
     "InitiateSandboxFiatDeposit": ("COMPLETED", "FAILED"),
     "CreateSandboxDeposit": ("COMPLETED", "PENDING", "NEEDS_INFO", "FAILED"),
-    "CreateCryptoWithdrawal": ("COMPLETED", "FAILED"),
+    "CreateCryptoWithdrawal": ("COMPLETED", "FAILED", "MAX_RENT_EXCEEDED", "STALE_FEE_QUOTE"),
     "CreateInternalTransfer": ("COMPLETED", "FAILED"),
     "CreateOrchestration": ("COMPLETED", "FAILED"),
     "PutCryptoDestinationAddress": ("APPROVED", "PENDING", "REJECTED"),

@@ -4,6 +4,8 @@ docs.paxos.com (Tax Forms; spec operations ListTaxForms, ListTaxFormRevisions): 
 tax year appear in February of the next year; ListTaxForms gives the newest revision of each
 account and form type, ListTaxFormRevisions every revision (the highest is current). Each
 answer carries fresh pre-signed URLs (``files.SignedFiles``) that expire 60 s after issue.
+Only accounts of the customer have forms (``backends/accounts.py``; every account of the
+emulator is the caller's): any other account id is a 404 naming it, as GetAccount answers.
 The forms themselves are derived from the seed, the account id and the year, so the same
 account shows the same forms every run [unverified: which accounts have which forms].
 """
@@ -15,6 +17,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..files import SignedFiles
+from ..problems import not_found
+from .accounts import Accounts
 from .core import Core
 
 __all__ = ["FORM_TYPES", "TaxForm", "TaxForms"]
@@ -40,19 +44,29 @@ class TaxForm:
 
 
 class TaxForms:
-    """Forms of any account, derived on request; links signed by ``files``."""
+    """Forms of the customer's accounts, derived on request; links signed by ``files``."""
 
-    def __init__(self, core: Core, files: SignedFiles) -> None:
-        self.core, self.files = core, files
+    def __init__(self, core: Core, files: SignedFiles, accounts: Accounts) -> None:
+        self.core, self.files, self.accounts = core, files, accounts
 
     def reset(self) -> None:
         """Nothing is stored: the forms are a function of the seed (the links live in files)."""
+
+    def check_accounts(self, account_ids: list[str]) -> None:
+        """404 naming every id that is no account of the customer (GetAccount's wording)."""
+        missing = [a for a in account_ids if self.accounts.get(a) is None]
+        if len(missing) == 1:
+            raise not_found(f"account not found: {missing[0]}")
+        if missing:
+            raise not_found(f"accounts not found: {', '.join(missing)}")
 
     def published(self, tax_year: int, now: datetime) -> bool:
         return now >= datetime(tax_year + 1, 2, 1, tzinfo=timezone.utc)
 
     def revisions(self, account_id: str, tax_year: int) -> list[TaxForm]:
-        """Every revision of every form of the account for the year (none before February)."""
+        """Every revision of every form of the account for the year (none before February);
+        404 if ``account_id`` is no account of the customer."""
+        self.check_accounts([account_id])
         if not self.published(tax_year, self.core.now):
             return []
         rng = self.core.random("tax-forms", account_id, tax_year)
@@ -64,7 +78,9 @@ class TaxForms:
         ]
 
     def latest(self, accounts: list[str], tax_year: int, types: set[str]) -> list[TaxForm]:
-        """The newest revision of each account's forms of ``types`` (all when empty)."""
+        """The newest revision of each account's forms of ``types`` (all when empty); 404
+        naming the ids that are no account of the customer."""
+        self.check_accounts(accounts)
         newest: dict[tuple[str, str], TaxForm] = {}
         for account in accounts:
             for form in self.revisions(account, tax_year):

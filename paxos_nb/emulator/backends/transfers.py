@@ -76,11 +76,20 @@ class Transfers(Family[Transfer]):
             )
         )
 
-    def set_status(self, transfer: Transfer, status: str, when: datetime) -> None:
-        """Move a transfer to ``status`` at ``when``, keeping the updated_at index in order."""
+    def set_status(
+        self,
+        transfer: Transfer,
+        status: str,
+        when: datetime,
+        details: dict[str, dict[str, str]] | None = None,
+    ) -> None:
+        """Move a transfer to ``status`` at ``when``, keeping the updated_at index in order;
+        ``details``: its ``status_details`` from then on (why it failed), announced with it."""
         previous = transfer.status
         self.updated.remove(key_of(transfer.updated_at, transfer.id))
         transfer.status, transfer.updated_at = status, when
+        if details is not None:
+            transfer.status_details = details
         self.updated.add(key_of(when, transfer.id), transfer)
         self.core.changed(f"transfer.{status.lower()}", transfer, when, previous)
 

@@ -2,7 +2,9 @@
 
 A withdrawal debits ``amount + fee`` from the balance asset at once and is PENDING until it
 is broadcast (the ``crypto_withdrawal`` delay), when it gets a tx hash and is COMPLETED (or,
-forced with ``emu.outcomes``, FAILED and refunded). It counts against the transfer limits.
+forced with ``emu.outcomes``, FAILED and refunded; ``MAX_RENT_EXCEEDED`` and
+``STALE_FEE_QUOTE`` fail it with that reason in ``status_details``: :func:`status_details`).
+It counts against the transfer limits.
 A fee quoted by ``CreateCryptoWithdrawalFee`` holds for :data:`FEE_LIFETIME` for its asset
 and network. Sandbox per-transaction caps from the Paxos sandbox guide (docs.paxos.com).
 """
@@ -25,12 +27,14 @@ from .profiles import Balances, Profile
 from .transfers import Transfers
 
 __all__ = [
+    "FAILURE_REASONS",
     "FEE_LIFETIME",
     "SANDBOX_CAPS",
     "Withdrawals",
     "check_balance_asset",
     "check_destination",
     "network_fee",
+    "status_details",
 ]
 
 SANDBOX_CAPS = {
@@ -50,6 +54,31 @@ def network_fee(asset: str, network: str) -> Decimal:
     if asset in ("USDP", "PYUSD", "USDG", "USDC"):
         return Decimal("1.5") if network == "ETHEREUM" else Decimal("0.05")
     return Decimal("0.0004") if asset == "PAXG" else Decimal("0.01")
+
+
+# Forced outcomes that fail a withdrawal with a reason (spec Transfer.status_details; the
+# docs changelog of 2026-03 adds stale_fee_quote): the reason's key and message.
+# max_rent_exceeded's message is the spec's; stale_fee_quote's is the emulator's
+# [unverified: the docs give no wording and no other field].
+FAILURE_REASONS = {
+    "MAX_RENT_EXCEEDED": ("max_rent_exceeded", "Transfer cancelled due to suspected system abuse"),
+    "STALE_FEE_QUOTE": ("stale_fee_quote", "Transfer cancelled due to a stale fee quote"),
+}
+# Rent is a Solana concept (an account must hold a rent-exempt minimum): MAX_RENT_EXCEEDED
+# applies to SOLANA withdrawals only and stays queued for others [unverified].
+_OUTCOMES = ("COMPLETED", "FAILED", "STALE_FEE_QUOTE")
+_SOLANA_OUTCOMES = (*_OUTCOMES, "MAX_RENT_EXCEEDED")
+
+
+def status_details(outcome: str, transfer: Transfer) -> dict[str, dict[str, str]] | None:
+    """The ``status_details`` of a withdrawal failed by ``outcome`` (None: no reason given)."""
+    if outcome not in FAILURE_REASONS:
+        return None
+    key, message = FAILURE_REASONS[outcome]
+    detail = {"message": message}
+    if key == "max_rent_exceeded":  # the spec's example names the address
+        detail["destination_address"] = transfer.destination_address or ""
+    return {key: detail}
 
 
 def check_destination(asset: str, network: str, address: str) -> None:
@@ -177,7 +206,8 @@ class Withdrawals:
         now = self.core.now
         self.balances.check(profile.id, balance_asset, amount + fee)
         self.limits.check("CRYPTO_WITHDRAWAL", usd_value(self.prices, asset, amount + fee, now))
-        outcome = self.core.outcomes.take("CreateCryptoWithdrawal")
+        applies = _SOLANA_OUTCOMES if network == "SOLANA" else _OUTCOMES
+        outcome = self.core.outcomes.take("CreateCryptoWithdrawal", applies)
         self.balances.debit(profile.id, balance_asset, amount + fee)
         transfer = self.transfers.new(
             profile.id, amount, asset, fee=fee, balance_asset=balance_asset, direction="DEBIT",
@@ -187,8 +217,9 @@ class Withdrawals:
         )  # fmt: skip
 
         def broadcast(when: datetime) -> None:  # the testnet confirms it: a hash, and final
-            if outcome == "FAILED":  # never sent: the debit is refunded
-                self.transfers.set_status(transfer, "FAILED", when)
+            if outcome != "COMPLETED":  # never sent: the debit is refunded
+                details = status_details(outcome, transfer)
+                self.transfers.set_status(transfer, "FAILED", when, details)
                 self.balances.credit(profile.id, balance_asset, amount + fee)
                 return
             transfer.crypto_tx_hash = make_tx_hash(network, self.core.random("tx", transfer.id))

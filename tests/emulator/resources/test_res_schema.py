@@ -12,6 +12,8 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import urlencode
 
+from identity_support import person
+
 from paxos_nb import catalog
 from paxos_nb.emulator.routes import load
 
@@ -312,7 +314,8 @@ def test_every_emulated_response_matches_the_spec(world, spec):
     check("GET", "/rewards/monitor/address")
     check("GET", "/statements")
     check("GET", "/statements/payments")
-    account = "00000000-0000-4000-8000-000000000001"
+    owner = world.api.ok("POST", "/identity/identities", person(1))["id"]
+    account = world.api.ok("POST", "/identity/accounts", {"account": {"identity_id": owner}})["id"]
     check("GET", "/tax/tax-forms", account_ids=[account], tax_year="2025")
     check("GET", "/tax/tax-form-revisions", account_id=account, tax_year="2025")
 
