@@ -110,15 +110,11 @@ class Order(Wired):
     stop_price: Decimal = ZERO  # STOP_MARKET / STOP_LIMIT only
     stop_price_text: str = ""
     is_triggered: bool = False
+    resting: bool = False  # its unfilled part is in the live book (never sent)
 
     @property
     def is_stop(self) -> bool:
         return self.type in STOP_TYPES
-
-    @property
-    def on_book(self) -> bool:
-        """Resting in the live book: OPEN, and for a stop order only once triggered."""
-        return self.status == "OPEN" and (self.is_triggered or not self.is_stop)
 
     @property
     def vwap(self) -> str:

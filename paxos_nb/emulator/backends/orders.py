@@ -228,6 +228,7 @@ class Orders(Family[Order]):
         order.reserved = keep
         previous, order.status = order.status, "OPEN"
         self.books.rest(book, order)
+        order.resting = True
         if previous != "OPEN":  # a triggered STOP_LIMIT was OPEN already
             self.core.changed("order.open", order, now, previous)
         return None
@@ -295,9 +296,10 @@ class Orders(Family[Order]):
             self.balances.release(order.profile_id, order.reserved_asset, order.reserved)
             order.reserved = ZERO
         previous = order.status
-        if order.on_book:  # it was resting: its unfilled part leaves the book
+        if order.resting:  # its unfilled part leaves the book
             self.books.unrest(order)
-        elif order.status == "OPEN" and order.is_stop:  # armed, never triggered
+            order.resting = False
+        elif order.is_stop and not order.is_triggered:  # armed, never triggered
             armed = self.armed[order.market]
             armed[:] = [o for o in armed if o is not order]
         order.status, order.modified_at, order.closed_at = status, now, now
