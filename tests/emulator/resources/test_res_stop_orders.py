@@ -8,6 +8,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_res_orders import book, order, pair
 
 MARKET = "BTCUSD"
@@ -213,3 +215,55 @@ def test_stop_order_refusals_name_the_field(world, body, fragment):
     )
     assert got == 400, problem
     assert fragment in problem["detail"], problem
+
+
+# -- generated plans: the promises hold whatever the stops, amounts and clock moves --------
+STOP_PLAN = st.lists(
+    st.tuples(
+        st.sampled_from(["STOP_MARKET", "STOP_LIMIT"]),
+        st.integers(-60, 3),  # stop price: ticks from the best bid (>= 0 triggers at once)
+        st.integers(-40, 40),  # STOP_LIMIT price: ticks from the stop price
+        st.integers(1, 200),  # base amount in 0.0001 BTC
+        st.integers(0, 40),  # seconds the clock moves after placing it
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(plan=STOP_PLAN)
+def test_generated_stop_plans_conserve_money_and_trigger_exactly_when_hit(module_world, plan):
+    world = module_world
+    pid = world.profile_id("default")
+    held_before = pair(world, pid, "BTC")[1]
+    made = []
+    for kind, stop_ticks, limit_ticks, amount, wait in plan:
+        stop = best_bid(world) + ticks(stop_ticks)
+        body = {"side": "SELL", "market": MARKET, "type": kind, "stop_price": str(stop),
+                "base_amount": str(Decimal(amount) / 10_000)}  # fmt: skip
+        if kind == "STOP_LIMIT":
+            body["price"] = str(max(stop + ticks(limit_ticks), TICK))
+        made.append(order(world, pid, **body))
+        world.clock.advance(wait)
+    bid = best_bid(world)
+    for sent in made:
+        now = get(world, pid, sent["id"])
+        runs = world.api.ok("GET", "/executions", order_id=sent["id"], limit=1000)["items"]
+        prices = [Decimal(e["price"]) for e in runs]
+        if not now["is_triggered"]:  # still armed: the bid never reached it
+            assert (now["status"], runs) == ("OPEN", [])
+            assert Decimal(now["stop_price"]) < bid
+        elif now["type"] == "STOP_MARKET":  # sold at market, at or below the stop
+            assert now["status"] in ("FILLED", "CANCELLED")
+            assert all(p <= Decimal(now["stop_price"]) for p in prices)
+        else:  # a limit sell at its price or better
+            assert now["status"] in ("OPEN", "FILLED")
+            assert all(p >= Decimal(now["price"]) for p in prices)
+        filled = sum((Decimal(e["amount"]) for e in runs), Decimal(0))
+        assert Decimal(now["amount_filled"]) == filled
+        if now["status"] == "OPEN":
+            world.api.ok("DELETE", f"/profiles/{pid}/orders/{sent['id']}")
+    assert pair(world, pid, "BTC")[1] == held_before  # every reservation came back
+    audit = world.ledger.audit()
+    assert all(line["difference"] == 0 for line in audit.values()), audit
