@@ -13,7 +13,8 @@ A stop order (STOP_MARKET, STOP_LIMIT: sell stop-losses) is armed instead: OPEN,
 not in the book, ``is_triggered`` false. It triggers when the market's best bid (the price
 a sell would get) is at or below its stop price, checked when it is placed and after every
 background step of the book, at that step's instant (``order.updated``); it is then matched
-as a market sell or as a limit sell at its ``price``, exactly like the orders above.
+as a market sell or as a limit sell at its ``price``, exactly like the orders above, unless
+an identity control set since forbids the identity's sells (then it is REJECTED).
 """
 
 from __future__ import annotations
@@ -259,7 +260,21 @@ class Orders(Family[Order]):
             armed.remove(order)
             order.is_triggered, order.modified_at = True, at
             self.core.changed("order.updated", order, at)
-            self._match(order, at)
+            if self._refused_now(order):
+                self._close(order, "REJECTED", at)
+            else:
+                self._match(order, at)
+
+    def _refused_now(self, order: Order) -> bool:
+        """Would the identity's controls refuse this order if it were placed now? (A CLOSED
+        or FROZEN control set after a stop order was armed stops it from trading.)"""
+        if self.controls is None:
+            return False
+        try:
+            self.controls.guard(order.identity_id, order.side)
+        except Problem:
+            return True
+        return False
 
     def _fill(self, order: Order, price: Decimal, amount: Decimal, now: datetime) -> None:
         base, quote = split_market(order.market)

@@ -6,6 +6,7 @@ it checks (docs.paxos.com, Identity Controls; the preview spec's type descriptio
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -110,6 +111,31 @@ def test_sell_only_allows_sells_only(rec):
     status, sold = rec.order(ident, "SELL")
     assert status == 200, sold
     assert sold["side"] == "SELL"
+
+
+def test_a_stop_order_armed_before_a_closed_control_is_rejected_when_it_triggers(rec):
+    """A stop order placed while trading was allowed does not trade once a CLOSED control
+    forbids it: when the bid reaches its stop it is REJECTED, its BTC released."""
+    ident, pid = rec.person(), rec.profile("default")
+    bid = Decimal(rec.ok("GET", "/markets/BTCUSD/order-book")["bids"][0]["price"])
+    body = {
+        "side": "SELL", "market": "BTCUSD", "type": "STOP_MARKET", "base_amount": "0.0001",
+        "stop_price": str(bid - Decimal("0.25")), "identity_id": ident,
+        "identity_account_id": "acct-1",
+    }  # fmt: skip
+    made = rec.ok("POST", f"/profiles/{pid}/orders", body)
+    rec.control(ident, "CLOSED")
+    for _ in range(600):
+        rec.later(1)
+        got = rec.ok("GET", f"/profiles/{pid}/orders/{made['id']}")
+        if got["is_triggered"]:
+            break
+    assert (got["status"], got["is_triggered"], got["amount_filled"]) == (
+        "REJECTED",
+        True,
+        "0.00000000",
+    )
+    assert rec.ok("GET", f"/executions?order_id={made['id']}")["items"] == []
 
 
 @pytest.mark.parametrize("kind", ["CLOSED", "DORMANT"])
