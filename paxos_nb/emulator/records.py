@@ -65,6 +65,8 @@ class Transfer(Wired):
     identity_id: str | None = None
     account_id: str | None = None
     secondary_status: dict[str, str] | None = None  # {name, detail}: e.g. travel-rule holds
+    # {from_transfer_id} on a withdrawal a rule's deposit set off, {to_transfer_id} on that deposit
+    auto_conversion: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.balance_asset = self.balance_asset or self.asset
@@ -94,6 +96,7 @@ class Transfer(Wired):
             out["secondary_status"] = dict(self.secondary_status)
         out.update(created_at=fmt_ts(self.created_at), updated_at=fmt_ts(self.updated_at))
         _put(out, "metadata", dict(self.metadata))
+        _put(out, "auto_conversion", dict(self.auto_conversion))
         _put(out, "group_id", self.group_id)
         _put(out, "destination_address", self.destination_address)
         _put(out, "crypto_network", self.crypto_network)
