@@ -54,6 +54,8 @@ class Transfer(Wired):
     balance_asset: str = ""
     ref_id: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)
+    # {from_transfer_id} on a withdrawal a rule's deposit set off, {to_transfer_id} on that deposit
+    auto_conversion: dict[str, str] = field(default_factory=dict)
     group_id: str | None = None
     destination_address: str | None = None
     crypto_network: str | None = None
@@ -65,8 +67,6 @@ class Transfer(Wired):
     identity_id: str | None = None
     account_id: str | None = None
     secondary_status: dict[str, str] | None = None  # {name, detail}: e.g. travel-rule holds
-    # {from_transfer_id} on a withdrawal a rule's deposit set off, {to_transfer_id} on that deposit
-    auto_conversion: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.balance_asset = self.balance_asset or self.asset

@@ -12,6 +12,10 @@ docs.paxos.com (Fiat Transfers, Sandbox):
   ``CUBIX_DEPOSIT``) to the instructions' profile: PENDING at once, COMPLETED and credited
   the ``sandbox_fiat_deposit`` delay later ("about a minute"). A memo of an orchestration
   rule's instructions then starts that rule's conversion.
+
+An orchestration paying out to a fiat account opens its withdrawal leg here
+(:meth:`FiatTransfers.check_leg`, :meth:`FiatTransfers.open_leg`): no balance is debited, the
+orchestration's source leg paid for it.
 """
 
 from __future__ import annotations

@@ -5,6 +5,9 @@ is broadcast (the ``crypto_withdrawal`` delay), when it gets a tx hash and is CO
 forced with ``emu.outcomes``, FAILED and refunded). It counts against the transfer limits.
 A fee quoted by ``CreateCryptoWithdrawalFee`` holds for :data:`FEE_LIFETIME` for its asset
 and network. Sandbox per-transaction caps from the Paxos sandbox guide (docs.paxos.com).
+An orchestration paying out to a crypto destination address opens its withdrawal leg here
+(:meth:`Withdrawals.check_leg`, :meth:`Withdrawals.open_leg`): no balance is debited, the
+orchestration's source leg paid for it.
 """
 
 from __future__ import annotations
