@@ -12,7 +12,8 @@ the conservation identity exactly, per asset::
 where ``internal`` (completed internal-transfer legs) is always exactly zero, ``in_flight`` is
 money debited from one profile and not yet credited anywhere (pending withdrawals, pending
 internal debits, created conversions), and every term is recomputed from the immutable records
-(transfers, executions, quote executions, conversions), not from the balances.
+(transfers, executions, quote executions, conversions, and the conversion of an orchestration
+that pays out through a withdrawal), not from the balances.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from .backends.identities import Identities
 from .backends.issuer_quotes import IssuerQuotes
 from .backends.limits import Limits
 from .backends.monitoring import MonitoringAddresses
+from .backends.orchestration_targets import Targets
 from .backends.orchestrations import Orchestrations
 from .backends.orders import Orders
 from .backends.outcomes import Outcomes
@@ -123,21 +125,24 @@ class Ledger:
         )
         self.fiat_accounts = FiatAccounts(core)
         self.fiat_instructions = Instructions(core, self.profiles)
+        self.destinations = Destinations(core)
+        self.fiat = FiatTransfers(
+            core, self.balances, self.transfers, self.fiat_accounts, self.fiat_instructions,
+            self.limits, None, self.controls,
+        )  # fmt: skip
+        targets = Targets(self.profiles, self.destinations, self.withdrawals, self.fiat)
         self.orchestrations = Orchestrations(
-            core, self.profiles, self.transfers, self.deposit_addresses, self.fiat_instructions
-        )
+            core, self.profiles, self.transfers, self.deposit_addresses, self.fiat_instructions,
+            targets,
+        )  # fmt: skip
+        self.fiat.orchestrations = self.orchestrations  # its rules' deposits start them
         self.deposits = Deposits(
             core, self.balances, self.transfers, self.deposit_addresses, self.orchestrations,
             self.prices,
         )  # fmt: skip
-        self.fiat = FiatTransfers(
-            core, self.balances, self.transfers, self.fiat_accounts, self.fiat_instructions,
-            self.limits, self.orchestrations, self.controls,
-        )  # fmt: skip
         self.paxos_transfers = PaxosTransfers(
             core, self.profiles, self.balances, self.transfers, self.limits, self.prices
         )
-        self.destinations = Destinations(core)
         self.conversions = Conversions(core, self.profiles, self.balances)
         self.quotes = Quotes(core, self.profiles, self.balances, self.prices)
         self.books = Books(core, self.prices)
@@ -272,7 +277,7 @@ class Ledger:
                     add(asset, category, amount)
             for records in (
                 self.orders.executions, self.quotes.executions, self.conversions,
-                self.issuer_quotes.executions,
+                self.issuer_quotes.executions, self.orchestrations,
             ):  # fmt: skip
                 for record in records:
                     for asset, category, amount in record.flows():

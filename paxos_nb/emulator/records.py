@@ -57,6 +57,8 @@ class Transfer(Wired):
     balance_asset: str = ""
     ref_id: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)
+    # {from_transfer_id} on a withdrawal a rule's deposit set off, {to_transfer_id} on that deposit
+    auto_conversion: dict[str, str] = field(default_factory=dict)
     group_id: str | None = None
     destination_address: str | None = None
     crypto_network: str | None = None
@@ -99,6 +101,7 @@ class Transfer(Wired):
             out["status_details"] = {k: dict(v) for k, v in self.status_details.items()}
         out.update(created_at=fmt_ts(self.created_at), updated_at=fmt_ts(self.updated_at))
         _put(out, "metadata", dict(self.metadata))
+        _put(out, "auto_conversion", dict(self.auto_conversion))
         _put(out, "group_id", self.group_id)
         _put(out, "destination_address", self.destination_address)
         _put(out, "crypto_network", self.crypto_network)

@@ -12,10 +12,15 @@ docs.paxos.com (Fiat Transfers, Sandbox):
   ``CUBIX_DEPOSIT``) to the instructions' profile: PENDING at once, COMPLETED and credited
   the ``sandbox_fiat_deposit`` delay later ("about a minute"). A memo of an orchestration
   rule's instructions then starts that rule's conversion.
+
+An orchestration paying out to a fiat account opens its withdrawal leg here
+(:meth:`FiatTransfers.check_leg`, :meth:`FiatTransfers.open_leg`): no balance is debited, the
+orchestration's source leg paid for it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -26,7 +31,7 @@ from ..problems import Problem, already_exists, bad_request, not_found
 from ..records import Transfer
 from .controls import IdentityControls
 from .core import Core, Family
-from .fiat_accounts import FiatAccounts, check_id
+from .fiat_accounts import FiatAccount, FiatAccounts, check_id
 from .limits import Limits
 from .profiles import Balances, Profile, Profiles
 from .transfers import Transfers
@@ -162,22 +167,7 @@ class FiatTransfers:
             raise already_exists(
                 f"activity with external id {ref_id} already exists", existing.to_json()
             )
-        account = self.accounts.get(fiat_account_id)
-        if account is None or account.deleted:
-            raise not_found("fiat account not found with requested ID")
-        if account.status != "APPROVED":
-            raise bad_request(f"fiat account has invalid status {account.status}, must be approved")
-        kind = _WITHDRAWAL_TYPES.get(account.network)
-        if kind is None:
-            raise bad_request(
-                f"withdrawals to {account.network} fiat accounts are not emulated: Paxos "
-                "documents no transfer type for them"
-            )
-        if memo and len(memo) > MEMO_CAPS[account.network]:
-            raise bad_request(
-                f"memo may hold at most {MEMO_CAPS[account.network]} characters on "
-                f"{account.network}"
-            )
+        account, kind = self.approved(fiat_account_id, memo)
         fee = self.fee
         net = amount if amount is not None else (total or ZERO) - fee
         if net <= 0:
@@ -200,13 +190,63 @@ class FiatTransfers:
             kind="withdrawal", ref_id=ref_id, fiat_account_id=account.id, memo=memo, **fields,
         )  # fmt: skip
 
+        def refund() -> None:  # returned: the debit is refunded
+            self.balances.credit(profile.id, "USD", net + fee)
+
+        self.pay_out(transfer, self.core.now, outcome, refund)
+        return transfer
+
+    def approved(self, fiat_account_id: str, memo: str | None) -> tuple[FiatAccount, str]:
+        """The APPROVED fiat account ``fiat_account_id`` and its withdrawal type: 404 when
+        unknown or deleted, 400 when not approved, not payable or ``memo`` is too long."""
+        account = self.accounts.get(fiat_account_id)
+        if account is None or account.deleted:
+            raise not_found("fiat account not found with requested ID")
+        if account.status != "APPROVED":
+            raise bad_request(f"fiat account has invalid status {account.status}, must be approved")
+        kind = _WITHDRAWAL_TYPES.get(account.network)
+        if kind is None:
+            raise bad_request(
+                f"withdrawals to {account.network} fiat accounts are not emulated: Paxos "
+                "documents no transfer type for them"
+            )
+        if memo and len(memo) > MEMO_CAPS[account.network]:
+            raise bad_request(
+                f"memo may hold at most {MEMO_CAPS[account.network]} characters on "
+                f"{account.network}"
+            )
+        return account, kind
+
+    def check_leg(self, kind: str, total: Decimal) -> None:
+        """400 unless ``total`` (fee included) covers the fee; the transfer limits apply."""
+        if total - self.fee <= 0:
+            raise bad_request(f"total must exceed the fee of {fmt_dec(self.fee)} USD")
+        self.limits.check(kind, total)
+
+    def open_leg(self, profile_id: str, account: FiatAccount, kind: str, total: Decimal,
+                 memo: str | None, **fields: Any) -> Transfer:  # fmt: skip
+        """A PENDING fiat withdrawal of ``total`` less the fee (:meth:`check_leg` first) that
+        debits no balance: an orchestration's destination leg, paid by its source leg."""
+        return self.transfers.new(
+            profile_id, total - self.fee, "USD", fee=self.fee, direction="DEBIT", type=kind,
+            status="PENDING", kind="withdrawal", fiat_account_id=account.id, memo=memo,
+            **fields,
+        )  # fmt: skip
+
+    def pay_out(self, transfer: Transfer, start: datetime, outcome: str = "COMPLETED",
+                refund: Callable[[], None] | None = None,
+                then: Callable[[datetime], None] | None = None) -> None:  # fmt: skip
+        """The bank completes ``transfer`` the ``fiat_withdrawal`` delay after ``start`` (or
+        returns it: FAILED and ``refund`` run); then ``then(when)``."""
+
         def settle(when: datetime) -> None:
             self.transfers.set_status(transfer, outcome, when)
-            if outcome == "FAILED":  # returned: the debit is refunded
-                self.balances.credit(profile.id, "USD", net + fee)
+            if outcome == "FAILED" and refund is not None:
+                refund()
+            if then is not None:
+                then(when)
 
-        self.core.after("fiat_withdrawal", self.core.now, settle)
-        return transfer
+        self.core.after("fiat_withdrawal", start, settle)
 
     def sandbox_deposit(self, memo_id: str, amount: Decimal) -> Transfer:
         """``InitiateSandboxFiatDeposit``: a PENDING deposit to the profile of ``memo_id``,

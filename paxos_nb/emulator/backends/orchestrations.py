@@ -1,18 +1,22 @@
-"""Orchestrations (USD <-> stablecoin between profiles) and their rules: models and state.
+"""Orchestrations (USD <-> stablecoin) and their rules: models and state.
 
 An orchestration debits ``source_amount`` of the source asset from the source profile (its
-source transfer) and credits the same amount of the destination asset to the destination
-profile (its destination transfer). Both legs are Transfer records sharing ``group_id`` =
-the orchestration id, typed INTERNAL_TRANSFER_DEBIT/CREDIT (the spec's TransferType has no
-conversion type). Status is PROCESSING until the legs complete (the ``orchestration``
-delay), announced as ``orchestration.created`` and ``orchestration.completed``; a failure
-forced with ``emu.outcomes`` fails both legs, refunds the source and is announced as
-``orchestration.failed``.
-A sandbox deposit to the address of an ACTIVE rule starts an orchestration of that rule.
+source transfer, INTERNAL_TRANSFER_DEBIT) and pays the same amount of the destination asset:
+to a profile (an INTERNAL_TRANSFER_CREDIT: the spec's TransferType has no conversion type),
+or out through a withdrawal to a crypto destination address or a fiat account (its
+destination transfer; see ``orchestration_targets.py``). The legs share ``group_id`` = the
+orchestration id. Status is PROCESSING until the legs complete (the ``orchestration`` delay,
+then the withdrawal's own delay), announced as ``orchestration.created`` and
+``orchestration.completed``; a failure forced with ``emu.outcomes`` fails both legs at the
+conversion, refunds the source and is announced as ``orchestration.failed``.
+A sandbox deposit to the address or deposit instructions of an ACTIVE rule starts an
+orchestration of that rule; when it ends in a withdrawal, the deposit's and the withdrawal's
+``auto_conversion`` name each other.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -23,9 +27,9 @@ from ..networks import CRYPTO_NETWORKS
 from ..problems import Problem, bad_request, not_found
 from ..records import Transfer
 from .addresses import Addresses
-from .conversions import check_pair
 from .core import Core, Family
 from .fiat import Instructions
+from .orchestration_targets import Target, Targets, check_assets
 from .profiles import Profiles
 from .transfers import Transfers
 
@@ -44,7 +48,7 @@ class Orchestration:
     customer_id: str
     ref_id: str
     source_profile_id: str
-    destination_profile_id: str
+    destination: dict[str, Any]  # the answer's destination object
     source_asset: str
     destination_asset: str
     source_amount: Decimal
@@ -55,6 +59,7 @@ class Orchestration:
     metadata: dict[str, str] = field(default_factory=dict)
     identity_id: str | None = None
     account_id: str | None = None
+    origin: dict[str, Any] = field(default_factory=dict)  # a rule's source; else the profile
 
     @property
     def status(self) -> str:
@@ -82,8 +87,8 @@ class Orchestration:
             source_transfer=_leg(self.source_transfer),
             destination_transfer=_leg(self.destination_transfer),
             status=self.status,
-            source={"profile": {"profile_id": self.source_profile_id}},
-            destination={"profile": {"profile_id": self.destination_profile_id}},
+            source=self.origin or {"profile": {"profile_id": self.source_profile_id}},
+            destination=self.destination,
         )
         if self.status == "FAILED":
             out["fail_reason"] = {"detail": FAIL_DETAIL}
@@ -94,6 +99,25 @@ class Orchestration:
         if self.metadata:
             out["metadata"] = dict(self.metadata)
         return out
+
+    def flows(self) -> list[tuple[str, str, Decimal]]:
+        """For ``ledger.audit()``: the destination asset a paying-out orchestration converts
+        into (its withdrawal leg spends it), unless that leg failed. A profile destination's
+        credit leg counts itself."""
+        leg = self.destination_transfer
+        if "profile" in self.destination or leg.status == "FAILED":
+            return []
+        return [(leg.balance_asset, "conversions", leg.total)]
+
+
+def _origin(source: dict[str, Any]) -> dict[str, Any]:
+    """The ``source`` of an orchestration a rule started: the rule's address or instructions."""
+    if "crypto" in source:
+        crypto = source["crypto"]
+        return {"crypto": {k: crypto[k] for k in ("address_id", "address", "network")}}
+    fiat = source["fiat"]
+    return {"fiat": {"deposit_instructions_id": fiat["deposit_instructions_id"],
+                     "memo": fiat["memo_id"]}}  # fmt: skip
 
 
 def _leg(transfer: Transfer) -> dict[str, str]:
@@ -145,10 +169,12 @@ class Orchestrations(Family[Orchestration]):
         transfers: Transfers,
         addresses: Addresses,
         instructions: Instructions,
+        targets: Targets,
     ) -> None:
         super().__init__("orchestration")
         self.core, self.profiles = core, profiles
         self.transfers, self.addresses, self.instructions = transfers, addresses, instructions
+        self.targets = targets
         self.rules: Family[Rule] = Family("orchestration_rule")
 
     def reset(self) -> None:
@@ -167,52 +193,96 @@ class Orchestrations(Family[Orchestration]):
         """``CreateOrchestration``: 409 already-exists when ``ref_id`` is taken; ``source`` and
         ``destination`` are the request's objects (the default profile when omitted)."""
         self.check_ref(ref_id, "orchestration")
-        source_id = self._profile_of(source, "source")
-        target_id = self._profile_of(destination, "destination")
+        source_id = self._source_profile(source)
+        target = self.targets.parse(destination, self.profiles.default_profile_id, rule=False)
+        check_assets(target, *assets)
         self.transfers.balances.check(source_id, assets[0], amount)
         return self.start(
-            ref_id=ref_id, source=source_id, destination=target_id, assets=assets,
-            amount=amount, outcome=self.core.outcomes.take("CreateOrchestration"), **fields,
+            ref_id=ref_id, source=source_id, target=target, assets=assets, amount=amount,
+            outcome=self.core.outcomes.take("CreateOrchestration"), **fields,
         )  # fmt: skip
 
-    def _profile_of(self, part: Any, name: str) -> str:
-        if part in (None, {}):
+    def _source_profile(self, part: Any) -> str:
+        """The profile of an ad-hoc ``source``: omitted, the default profile. The spec's
+        CreateOrchestrationRequestSource has ``profile`` only (request validation discards
+        anything else), so a source without it is refused rather than read as the default:
+        crypto and fiat sources are a rule's."""
+        if part is None:
             return self.profiles.default_profile_id
-        if not isinstance(part, dict) or set(part) - {"profile", "crypto", "fiat"}:
-            raise bad_request(f"{name} must be an object with one of profile, crypto or fiat")
-        if "profile" not in part:
-            kinds = " and ".join(sorted(part))
-            raise Problem(501, f"{name}.{kinds} is not emulated: use {name}.profile.profile_id")
+        if not isinstance(part, dict) or "profile" not in part:
+            raise bad_request(
+                "source must be source.profile (omit source for the default profile): an "
+                "ad-hoc orchestration is paid from a profile; crypto and fiat sources belong "
+                "to orchestration rules (POST /orchestration/rules)"
+            )
         profile = part["profile"] or {}
         ident = profile.get("profile_id") if isinstance(profile, dict) else None
         return self.profiles.find(ident).id if ident else self.profiles.default_profile_id
 
-    def start(self, *, ref_id: str, source: str, destination: str, assets: tuple[str, str],
+    def start(self, *, ref_id: str, source: str, target: Target, assets: tuple[str, str],
               amount: Decimal, rule_id: str = "", outcome: str = "COMPLETED",
-              **fields: Any) -> Orchestration:  # fmt: skip
-        """Debit the source profile now, credit the destination at settlement (PROCESSING,
-        then COMPLETED; or FAILED with the source refunded when ``outcome`` says so); 403
-        when short of funds."""
+              deposit: Transfer | None = None, **fields: Any) -> Orchestration:  # fmt: skip
+        """Debit the source profile now and pay ``target`` (PROCESSING, then COMPLETED; or
+        FAILED with the source refunded when ``outcome`` says so). ``deposit``: the rule's
+        deposit that set it off. 400 when a withdrawal leg cannot carry it."""
+        if target.pays_out:
+            self.targets.check_leg(target, assets[1], amount)
         now, oid = self.core.now, self.core.new_id()
 
-        def completed(when: datetime) -> None:  # both legs just completed (or failed)
+        def finished(when: datetime) -> None:  # both legs are final
             record = self.by_id[oid]
             self.core.changed(f"orchestration.{record.status.lower()}", record, when, "PROCESSING")
 
-        debit, credit = self.transfers.open_pair(
-            "orchestration", source=source, target=destination, amount=amount, assets=assets,
-            kind="orchestration", group_id=oid,
-            debit_fields={"metadata": {"orchestration_id": oid}},
-            credit_fields={"metadata": {"orchestration_id": oid}}, on_complete=completed,
-            outcome=outcome,
-        )  # fmt: skip
+        tagged = {"metadata": {"orchestration_id": oid}}
+        if target.pays_out:
+            debit, credit = self._open_payout(
+                oid, source, target, assets, amount, outcome, tagged, deposit, finished
+            )
+        else:
+            debit, credit = self.transfers.open_pair(
+                "orchestration", source=source, target=target.profile_id, amount=amount,
+                assets=assets, kind="orchestration", group_id=oid, debit_fields=tagged,
+                credit_fields=tagged, on_complete=finished, outcome=outcome,
+            )  # fmt: skip
         record = Orchestration(
-            oid, self.core.customer_id, ref_id, source, destination, assets[0], assets[1],
-            amount, now, debit, credit, rule_id, **fields,
+            oid, self.core.customer_id, ref_id, source, dict(target.echo), assets[0],
+            assets[1], amount, now, debit, credit, rule_id, **fields,
         )  # fmt: skip
         self.add(record)
         self.core.changed("orchestration.created", record, now)
+        if deposit is not None and target.pays_out:
+            self.transfers.link_conversion(deposit, credit, now)
         return record
+
+    def _open_payout(self, oid: str, source: str, target: Target, assets: tuple[str, str],
+                     amount: Decimal, outcome: str, tagged: dict[str, Any],
+                     deposit: Transfer | None, finished: Callable[[datetime], None],
+                     ) -> tuple[Transfer, Transfer]:  # fmt: skip
+        """The source debit and the withdrawal leg: converted the ``orchestration`` delay
+        from now, then sent on the withdrawal's rail."""
+        transfers, now = self.transfers, self.core.now
+        transfers.balances.debit(source, assets[0], amount)
+        debit = transfers.new(
+            source, amount, assets[0], direction="DEBIT", type="INTERNAL_TRANSFER_DEBIT",
+            status="PENDING", kind="orchestration", group_id=oid, **tagged,
+        )  # fmt: skip
+        linked = {"auto_conversion": {"from_transfer_id": deposit.id}} if deposit else {}
+        leg = self.targets.open_leg(
+            target, source, assets[1], amount, group_id=oid, **tagged, **linked
+        )
+
+        def convert(when: datetime) -> None:
+            if outcome == "FAILED":  # never converted: nothing is sent, the source is refunded
+                transfers.set_status(debit, "FAILED", when)
+                transfers.set_status(leg, "FAILED", when)
+                transfers.balances.credit(source, assets[0], amount)
+                finished(when)
+                return
+            transfers.set_status(debit, "COMPLETED", when)
+            self.targets.send(target, leg, when, finished)
+
+        self.core.after("orchestration", now, convert)
+        return debit, leg
 
     def on_deposit(self, deposit: Transfer) -> None:
         """Start the orchestration of the ACTIVE rule whose crypto address got ``deposit``."""
@@ -222,34 +292,30 @@ class Orchestrations(Family[Orchestration]):
                 rule.status == "ACTIVE"
                 and crypto.get("address") == deposit.destination_address
                 and rule.source_asset == deposit.asset
-                and "profile" in rule.destination
             ):
-                try:
-                    check_pair(rule.source_asset, rule.destination_asset)
-                except Problem:
-                    return  # a pair the emulator cannot convert (e.g. USDC): the deposit lands
-                self.start(
-                    ref_id=f"rule-{rule.id}-{deposit.id}", source=deposit.profile_id,
-                    destination=rule.destination["profile"]["profile_id"],
-                    assets=(rule.source_asset, rule.destination_asset), amount=deposit.total,
-                    rule_id=rule.id,
-                )  # fmt: skip
+                self._run_rule(rule, deposit, rule.source_asset)
                 return
 
     def on_fiat_deposit(self, deposit: Transfer, rule_id: str) -> None:
         """Start the orchestration of rule ``rule_id``, whose instructions got ``deposit``."""
         rule = self.rules.get(rule_id)
-        if rule is None or rule.status != "ACTIVE" or "profile" not in rule.destination:
-            return
+        if rule is not None and rule.status == "ACTIVE":
+            self._run_rule(rule, deposit, deposit.asset)
+
+    def _run_rule(self, rule: Rule, deposit: Transfer, source_asset: str) -> None:
+        """The rule's orchestration of ``deposit``; a deposit the rule cannot convert or
+        send (a pair the emulator does not convert, e.g. USDC; an account no longer
+        approved; limits) simply lands."""
         try:
-            check_pair(deposit.asset, rule.destination_asset)
+            target = self.targets.of_rule(rule.destination)
+            check_assets(target, source_asset, rule.destination_asset)
+            self.start(
+                ref_id=f"rule-{rule.id}-{deposit.id}", source=deposit.profile_id, target=target,
+                assets=(source_asset, rule.destination_asset), amount=deposit.total,
+                rule_id=rule.id, deposit=deposit, origin=_origin(rule.source),
+            )  # fmt: skip
         except Problem:
-            return  # a pair the emulator cannot convert: the deposit simply lands
-        self.start(
-            ref_id=f"rule-{rule.id}-{deposit.id}", source=deposit.profile_id,
-            destination=rule.destination["profile"]["profile_id"],
-            assets=(deposit.asset, rule.destination_asset), amount=deposit.total, rule_id=rule.id,
-        )  # fmt: skip
+            return
 
     # -- rules --------------------------------------------------------------------------------
     def find_rule(self, ident: str) -> Rule:
@@ -268,12 +334,14 @@ class Orchestrations(Family[Orchestration]):
         """
         self.rules.check_ref(ref_id, "orchestration rule")
         profile = self.profiles.find(profile_id)
-        target = self._destination(profile.id, destination)
+        target = self.targets.parse(destination, profile.id, rule=True)
+        self.targets.check_receives(target, assets[1])
         now = self.core.now
         rule_id = self.core.new_id()
         rule = Rule(
             rule_id, ref_id, profile.id, assets[0], assets[1],
-            self._source(profile.id, source, rule_id), target, now, **fields,
+            self._source(profile.id, source, rule_id), self.targets.rule_form(target), now,
+            **fields,
         )  # fmt: skip
         self.rules.add(rule)
         self.core.changed("orchestration_rule.created", rule, now)
@@ -283,24 +351,6 @@ class Orchestrations(Family[Orchestration]):
         rule.status = "DELETED"
         self.core.changed("orchestration_rule.deleted", rule)
         return rule
-
-    def _destination(self, profile_id: str, destination: Any) -> dict[str, Any]:
-        if destination in (None, {}):
-            return {"profile": {"profile_id": profile_id}}
-        if not isinstance(destination, dict) or len(destination) != 1:
-            raise bad_request(
-                "destination must be an object with exactly one of profile, crypto or fiat"
-            )
-        kind, spec = next(iter(destination.items()))
-        spec = spec if isinstance(spec, dict) else {}
-        if kind == "profile":
-            ident = spec.get("profile_id") or profile_id
-            return {"profile": {"profile_id": self.profiles.find(ident).id}}
-        if kind == "fiat" and spec.get("fiat_account_id"):
-            return {"fiat": {k: spec[k] for k in ("fiat_account_id", "memo") if spec.get(k)}}
-        raise Problem(
-            501, f"destination.{kind} is not emulated: use destination.profile or destination.fiat"
-        )
 
     def _source(self, profile_id: str, source: Any, rule_id: str) -> dict[str, Any]:
         if (

@@ -104,6 +104,16 @@ class Transfers(Family[Transfer]):
         self.updated.add(key_of(now, transfer.id), transfer)
         self.core.changed("transfer.updated", transfer, now)
 
+    def link_conversion(self, deposit: Transfer, withdrawal: Transfer, when: datetime) -> None:
+        """``deposit`` set off ``withdrawal`` (through an orchestration rule): the deposit's
+        ``auto_conversion.to_transfer_id`` names it from ``when`` on (the withdrawal carries
+        ``from_transfer_id`` from its creation)."""
+        self.updated.remove(key_of(deposit.updated_at, deposit.id))
+        deposit.auto_conversion = {"to_transfer_id": withdrawal.id}
+        deposit.updated_at = max(when, deposit.updated_at)
+        self.updated.add(key_of(deposit.updated_at, deposit.id), deposit)
+        self.core.changed("transfer.updated", deposit, deposit.updated_at)
+
     def internal(
         self,
         source: Profile,

@@ -7,10 +7,14 @@ forced with ``emu.outcomes``, FAILED and refunded; ``MAX_RENT_EXCEEDED`` and
 It counts against the transfer limits.
 A fee quoted by ``CreateCryptoWithdrawalFee`` holds for :data:`FEE_LIFETIME` for its asset
 and network. Sandbox per-transaction caps from the Paxos sandbox guide (docs.paxos.com).
+An orchestration paying out to a crypto destination address opens its withdrawal leg here
+(:meth:`Withdrawals.check_leg`, :meth:`Withdrawals.open_leg`): no balance is debited, the
+orchestration's source leg paid for it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -187,22 +191,11 @@ class Withdrawals:
         quoted = self._guaranteed_fee(fee_id, asset, network) if fee_id else None
         fee = quoted.fee if quoted is not None else network_fee(asset, network)
         amount = _net(amount, total, fee)
-        if amount <= 0:
-            raise bad_request(f"total must exceed the fee of {fmt_dec(fee)} {asset}")
-        if quoted is not None and amount > quoted.amount:
+        if quoted is not None and 0 < quoted.amount < amount:
             raise bad_request(
                 f"amount exceeds the amount {fmt_dec(quoted.amount)} quoted by fee {fee_id}"
             )
-        cap = Decimal(SANDBOX_CAPS.get(asset, "1000000"))
-        if amount > cap:
-            raise Problem(
-                400,
-                f"withdrawal amount {fmt_dec(amount)} exceeds withdrawal limit "
-                f"for this asset {asset}",
-                title="Withdrawal Amount Too Large",
-                slug="exceed-max-withdraw-limit",
-                meta={"limit": fmt_dec(cap), "amount": fmt_dec(amount)},
-            )
+        _check_sendable(asset, amount, fee)
         now = self.core.now
         self.balances.check(profile.id, balance_asset, amount + fee)
         self.limits.check("CRYPTO_WITHDRAWAL", usd_value(self.prices, asset, amount + fee, now))
@@ -216,14 +209,67 @@ class Withdrawals:
             notional_value=usd_value(self.prices, asset, amount + fee, now), **fields,
         )  # fmt: skip
 
-        def broadcast(when: datetime) -> None:  # the testnet confirms it: a hash, and final
-            if outcome != "COMPLETED":  # never sent: the debit is refunded
+        def refund() -> None:  # never sent: the debit is refunded
+            self.balances.credit(profile.id, balance_asset, amount + fee)
+
+        self.broadcast(transfer, now, outcome, refund)
+        return transfer
+
+    def check_leg(self, asset: str, network: str, address: str, total: Decimal) -> Decimal:
+        """The fee of a withdrawal leg sending ``total`` (fee included) of ``asset``; 400 when
+        ``network`` cannot carry ``asset`` or ``total`` does not cover the fee, and the
+        transfer limits apply."""
+        check_destination(asset, network, address)
+        fee = network_fee(asset, network)
+        _check_sendable(asset, total - fee, fee)
+        self.limits.check("CRYPTO_WITHDRAWAL", usd_value(self.prices, asset, total, self.core.now))
+        return fee
+
+    def open_leg(self, profile_id: str, asset: str, network: str, address: str, total: Decimal,
+                 **fields: Any) -> Transfer:  # fmt: skip
+        """A PENDING CRYPTO_WITHDRAWAL of ``total`` less the fee (:meth:`check_leg` first)
+        that debits no balance: an orchestration's destination leg, paid by its source leg."""
+        fee = network_fee(asset, network)
+        return self.transfers.new(
+            profile_id, total - fee, asset, fee=fee, direction="DEBIT",
+            type="CRYPTO_WITHDRAWAL", status="PENDING", kind="withdrawal",
+            destination_address=address, crypto_network=network,
+            notional_value=usd_value(self.prices, asset, total, self.core.now), **fields,
+        )  # fmt: skip
+
+    def broadcast(self, transfer: Transfer, start: datetime, outcome: str = "COMPLETED",
+                  refund: Callable[[], None] | None = None,
+                  then: Callable[[datetime], None] | None = None) -> None:  # fmt: skip
+        """The testnet confirms ``transfer`` the ``crypto_withdrawal`` delay after ``start``:
+        a tx hash, COMPLETED (or FAILED, with the reason of a forced outcome in
+        ``status_details``, and ``refund`` run); then ``then(when)``."""
+
+        def run(when: datetime) -> None:
+            if outcome != "COMPLETED":
                 details = status_details(outcome, transfer)
                 self.transfers.set_status(transfer, "FAILED", when, details)
-                self.balances.credit(profile.id, balance_asset, amount + fee)
-                return
-            transfer.crypto_tx_hash = make_tx_hash(network, self.core.random("tx", transfer.id))
-            self.transfers.set_status(transfer, "COMPLETED", when)
+                if refund is not None:
+                    refund()
+            else:
+                rng = self.core.random("tx", transfer.id)
+                transfer.crypto_tx_hash = make_tx_hash(str(transfer.crypto_network), rng)
+                self.transfers.set_status(transfer, "COMPLETED", when)
+            if then is not None:
+                then(when)
 
-        self.core.after("crypto_withdrawal", now, broadcast)
-        return transfer
+        self.core.after("crypto_withdrawal", start, run)
+
+
+def _check_sendable(asset: str, amount: Decimal, fee: Decimal) -> None:
+    """400 unless ``amount`` is positive and within the sandbox cap of ``asset``."""
+    if amount <= 0:
+        raise bad_request(f"total must exceed the fee of {fmt_dec(fee)} {asset}")
+    cap = Decimal(SANDBOX_CAPS.get(asset, "1000000"))
+    if amount > cap:
+        raise Problem(
+            400,
+            f"withdrawal amount {fmt_dec(amount)} exceeds withdrawal limit for this asset {asset}",
+            title="Withdrawal Amount Too Large",
+            slug="exceed-max-withdraw-limit",
+            meta={"limit": fmt_dec(cap), "amount": fmt_dec(amount)},
+        )

@@ -1,4 +1,4 @@
-"""Orchestrations (USD <-> stablecoin between profiles) and their rules (API-BRIEF.md 10.7).
+"""Orchestrations (USD <-> stablecoin, to a profile, crypto address or fiat account) and rules.
 
 Parsing and answers only; what an orchestration does is in ``backends/orchestrations.py``.
 """
@@ -6,7 +6,6 @@ Parsing and answers only; what an orchestration does is in ``backends/orchestrat
 from __future__ import annotations
 
 from .. import cursors
-from ..backends.conversions import check_pair
 from ..backends.orchestrations import RULE_ASSETS, RULE_STATUSES, Orchestration, Rule
 from ..fmt import (
     body_of,
@@ -30,7 +29,6 @@ def create_orchestration(call: Call) -> Body:
     refuse_first_party(call, body.get("identity_id"))
     require(body, "ref_id", "source_asset", "destination_asset", "source_amount")
     source_asset, destination_asset = body["source_asset"], body["destination_asset"]
-    check_pair(source_asset, destination_asset)
     amount = parse_amount(body["source_amount"], "source_amount")
     check_precision(amount, "USD", 2)
     fields = {

@@ -16,8 +16,8 @@ from paxos_nb.emulator import Emulator
 WRITERS, OPS = 8, 60
 
 
-def one_op(rng: random.Random, call, pids: list[str], n: int) -> int:
-    """One random write; returns its HTTP status."""
+def one_op(rng: random.Random, call, pids: list[str], n: int, address_id: str) -> int:
+    """One random write; returns its HTTP status (``address_id``: a crypto destination)."""
     pid, other = rng.sample(pids, 2)
     kind = rng.choice(
         [
@@ -91,6 +91,11 @@ def one_op(rng: random.Random, call, pids: list[str], n: int) -> int:
             "source": {"profile": {"profile_id": pid}},
             "destination": {"profile": {"profile_id": other}},
         }
+        if rng.random() < 0.5:  # converted and withdrawn to a crypto address instead
+            body.update(
+                source_asset="USD", destination_asset="USDG",
+                destination={"crypto": {"address_id": address_id}},
+            )  # fmt: skip
         return call("POST", "/orchestration/orchestrations", body)[0]
     status, quotes = call("GET", "/quotes", params={"markets": "BTCUSD"})
     side = rng.choice(quotes["items"])
@@ -155,6 +160,10 @@ def from_records(call, pids: list[str]) -> dict[str, Decimal]:
             total[q[f"{paid}_asset"]] -= Decimal(q[f"{paid}_amount"])
             if q["status"] == "SETTLED":
                 total[q[f"{got}_asset"]] += Decimal(q[f"{got}_amount"])
+    for o in every_page(call, "/orchestration/orchestrations", limit=1000):
+        if "profile" not in o["destination"] and o["status"] != "FAILED":
+            # paid out: the converted asset its withdrawal (a debit, counted above) sends
+            total[o["destination_asset"]] += Decimal(o["source_amount"])
     for c in every_page(call, "/conversion/stablecoins", limit=1000):
         if c["status"] != "CANCELLED":
             total[c["source_asset"]] -= Decimal(c["amount"])
@@ -192,6 +201,11 @@ def test_exact_conservation_under_eight_concurrent_writers():
         token = r.json()["access_token"]
         call, session = api_caller(emu, token)
         pids = [p["id"] for p in call("GET", "/profiles")[1]["items"]]
+        status, where = call(
+            "PUT", "/transfer/crypto-destination-address",
+            {"crypto_network": "ETHEREUM", "address": "0x" + "cd" * 20},
+        )  # fmt: skip
+        assert status == 200, where
         statuses: Counter = Counter()
         failures: list[BaseException] = []
         start = threading.Barrier(WRITERS)
@@ -202,7 +216,7 @@ def test_exact_conservation_under_eight_concurrent_writers():
             try:
                 start.wait()
                 for n in range(OPS):
-                    statuses[one_op(rng, mine, pids, n)] += 1
+                    statuses[one_op(rng, mine, pids, n, where["address"]["id"])] += 1
             except BaseException as exc:  # surfaced below
                 failures.append(exc)
             finally:
@@ -231,4 +245,6 @@ def test_exact_conservation_under_eight_concurrent_writers():
         api_totals = nonzero(from_balances(call, pids))
         assert api_totals == nonzero({a: line["balances"] for a, line in audit.items()})
         assert nonzero(from_records(call, pids)) == api_totals
+        paid_out = every_page(call, "/orchestration/orchestrations", limit=1000)
+        assert any("crypto" in o["destination"] for o in paid_out)  # the payout path ran
         session.close()

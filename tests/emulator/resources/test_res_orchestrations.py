@@ -99,8 +99,8 @@ def test_orchestration_defaults_validation_and_list(world):
                 "source_amount": "1",
                 "destination": {"crypto": {"address_id": "a"}},
             },
-            501,
-            "not emulated",
+            404,
+            "crypto destination address not found: a",
         ),
         (
             {

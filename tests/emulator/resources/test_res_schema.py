@@ -13,6 +13,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from identity_support import person
+from money_support import owner, wire
 
 from paxos_nb import catalog
 from paxos_nb.emulator.routes import load
@@ -274,6 +275,59 @@ def test_every_emulated_response_matches_the_spec(world, spec):
             "source": {"fiat": {"network": "WIRE", "account_type": "SWIFT"}},
         },
     )
+    # ... paying out: to a crypto destination address and to a fiat account, ad hoc and by
+    # rule (a rule's deposit and its withdrawal carry auto_conversion).
+    where = world.api.ok(
+        "PUT", "/transfer/crypto-destination-address",
+        {"crypto_network": "SOLANA", "address": "7" * 44},
+    )["address"]  # fmt: skip
+    bank = world.api.ok(
+        "POST", "/transfer/fiat-accounts",
+        {"fiat_account_owner": owner(), "fiat_network_instructions": wire()},
+    )  # fmt: skip
+    world.clock.advance(3)  # the fiat account is APPROVED
+    to_crypto = check(
+        "POST", "/orchestration/orchestrations",
+        {"ref_id": "s-orc-c", "source_asset": "USD", "destination_asset": "USDG",
+         "source_amount": "12", "destination": {"crypto": {"address_id": where["id"]}}},
+    )  # fmt: skip
+    check(
+        "POST", "/orchestration/orchestrations",
+        {"ref_id": "s-orc-f", "source_asset": "USDP", "destination_asset": "USD",
+         "source_amount": "8", "destination": {"fiat": {"bank_account_id": bank["id"],
+                                                        "memo": "m"}}},
+    )  # fmt: skip
+    check(
+        "POST", "/orchestration/orchestrations",
+        {"ref_id": "s-orc-x", "source_asset": "USD", "destination_asset": "USDG",
+         "source_amount": "1", "destination": {"crypto": {"address_id": "nope"}}},
+        expect=404,
+    )  # fmt: skip
+    sweep = check(
+        "POST", "/orchestration/rules",
+        {"ref_id": "s-r-c", "profile_id": other, "source_asset": "USDG",
+         "destination_asset": "USD", "source": {"crypto": {"network": "SOLANA"}},
+         "destination": {"fiat": {"fiat_account_id": bank["id"]}}},
+    )["rule"]  # fmt: skip
+    check(
+        "POST", "/orchestration/rules",
+        {"ref_id": "s-r-d", "profile_id": pid, "source_asset": "USD",
+         "destination_asset": "USDG", "source": {"fiat": {"network": "WIRE",
+                                                           "account_type": "ABA"}},
+         "destination": {"crypto": {"crypto_address_id": where["id"]}}},
+    )  # fmt: skip
+    world.api.ok(
+        "POST", f"/sandbox/profiles/{other}/deposit",
+        {"asset": "USDG", "amount": "30", "crypto_network": "SOLANA",
+         "crypto_address": sweep["source"]["crypto"]["address"]},
+    )  # fmt: skip
+    (swept,) = check("GET", "/orchestration/orchestrations", orchestration_rule_id=[sweep["id"]])[
+        "items"
+    ]
+    out = check("GET", f"/transfer/transfers/{swept['destination_transfer']['transfer_id']}")
+    check("GET", f"/transfer/transfers/{out['auto_conversion']['from_transfer_id']}")
+    world.clock.advance(5)
+    check("GET", f"/orchestration/orchestrations/{to_crypto['id']}")
     check("GET", "/orchestration/rules")
     check("DELETE", f"/orchestration/rules/{rule['rule']['id']}")
     world.clock.advance(timedelta(hours=1).total_seconds())
@@ -314,8 +368,8 @@ def test_every_emulated_response_matches_the_spec(world, spec):
     check("GET", "/rewards/monitor/address")
     check("GET", "/statements")
     check("GET", "/statements/payments")
-    owner = world.api.ok("POST", "/identity/identities", person(1))["id"]
-    account = world.api.ok("POST", "/identity/accounts", {"account": {"identity_id": owner}})["id"]
+    holder = world.api.ok("POST", "/identity/identities", person(1))["id"]
+    account = world.api.ok("POST", "/identity/accounts", {"account": {"identity_id": holder}})["id"]
     check("GET", "/tax/tax-forms", account_ids=[account], tax_year="2025")
     check("GET", "/tax/tax-form-revisions", account_id=account, tax_year="2025")
 
