@@ -168,8 +168,13 @@ class Targets:
             )
 
     # -- the withdrawal leg ---------------------------------------------------------------------
-    def check_leg(self, target: Target, asset: str, total: Decimal) -> None:
-        """400 unless the leg can send ``total`` of ``asset`` (network, fee, caps, limits)."""
+    def check_leg(
+        self, target: Target, asset: str, total: Decimal, identity_id: str | None = None
+    ) -> None:
+        """400 unless the leg can send ``total`` of ``asset`` (network, fee, caps, limits); 403
+        when the controls of ``identity_id`` refuse its withdrawals (a payout is one)."""
+        if self.withdrawals.controls is not None:
+            self.withdrawals.controls.guard(identity_id, "WITHDRAWAL")
         if target.address is not None:
             address = target.address
             self.withdrawals.check_leg(asset, address.crypto_network, address.address, total)

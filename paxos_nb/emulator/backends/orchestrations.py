@@ -224,9 +224,10 @@ class Orchestrations(Family[Orchestration]):
               deposit: Transfer | None = None, **fields: Any) -> Orchestration:  # fmt: skip
         """Debit the source profile now and pay ``target`` (PROCESSING, then COMPLETED; or
         FAILED with the source refunded when ``outcome`` says so). ``deposit``: the rule's
-        deposit that set it off. 400 when a withdrawal leg cannot carry it."""
+        deposit that set it off. 400 when a withdrawal leg cannot carry it, 403 when the
+        identity's controls refuse withdrawals."""
         if target.pays_out:
-            self.targets.check_leg(target, assets[1], amount)
+            self.targets.check_leg(target, assets[1], amount, fields.get("identity_id"))
         now, oid = self.core.now, self.core.new_id()
 
         def finished(when: datetime) -> None:  # both legs are final

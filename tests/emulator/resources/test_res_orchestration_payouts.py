@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from identity_support import person
 from money_support import owner, wire
 
 ETH_ADDRESS = "0x" + "ab" * 20
@@ -359,3 +360,23 @@ def test_no_orchestration_request_answers_501(world, kind):
             body.update(source_asset="USDG", destination_asset="USD")
         status, problem = world.api.post("/orchestration/rules", body)
         assert status < 500, (body, problem)
+
+
+def test_a_payout_is_a_withdrawal_for_the_identity_controls(world):
+    """A CLOSED identity may not withdraw: an orchestration of that identity paying out to a
+    crypto address is refused (403 naming the control); one to a profile still runs."""
+    ident = world.api.ok("POST", "/identity/identities", person(1))["id"]
+    world.clock.advance(1)  # the onboarding decision: APPROVED
+    control = {"identity_id": ident, "type": "CLOSED", "reason_code": "OTHER"}
+    world.api.ok("POST", "/identity/controls", control)
+    pid, dest = world.profile_id("default"), address(world)
+    usd = held(world, pid, "USD")
+    got, problem = world.api.post(
+        "/orchestration/orchestrations",
+        order("100", {"crypto": {"address_id": dest["id"]}}, ref_id="ctl-1", identity_id=ident),
+    )
+    assert got == 403, problem
+    assert "active CLOSED control" in problem["detail"]
+    assert held(world, pid, "USD") == usd
+    kept = order("100", {"profile": {"profile_id": pid}}, ref_id="ctl-2", identity_id=ident)
+    assert world.api.ok("POST", "/orchestration/orchestrations", kept)["status"] == "PROCESSING"
