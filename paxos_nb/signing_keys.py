@@ -154,7 +154,7 @@ def _parse(data: bytes, password: bytes | None, where: str) -> Any:
         )
     is_pem = "-----BEGIN" in text
     try:
-        if "-----BEGIN OPENSSH PRIVATE KEY-----" in text:
+        if "-----BEGIN OPENSSH" in text:  # ssh-keygen's own container, not PKCS#8
             return serialization.load_ssh_private_key(data, password)
         if is_pem:
             return serialization.load_pem_private_key(data, password)

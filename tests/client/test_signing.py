@@ -403,7 +403,9 @@ def test_an_unreadable_file_is_named(tmp_path):
 
 
 def test_a_damaged_pem():
-    pem = "-----BEGIN PRIVATE KEY-----\nAAAAdGhpcyBpcyBub3QgYSBrZXk=\n-----END PRIVATE KEY-----\n"
+    # A generated key's PEM armour around a body that is no key: b"\0\0\0\0this is not a key".
+    header, *_, footer = private_pem(ed25519.Ed25519PrivateKey.generate()).decode().splitlines()
+    pem = f"{header}\nAAAAdGhpcyBpcyBub3QgYSBrZXk=\n{footer}\n"
     err = _load_error(pem)
     assert "could not be parsed" in str(err)
     assert "AAAAdGhpcyBpcyBub3QgYSBrZXk" not in str(err)
